@@ -1,0 +1,171 @@
+//! Keys: the client's secret keys, the seeded evaluation key it uploads, and the server key
+//! (Fourier bootstrap key + keyswitch key) the server expands once and shares between threads.
+
+use crate::error::{ensure, FheError, FheResult};
+use crate::params::FheParams;
+use rayon::ThreadPool;
+use serde::{Deserialize, Serialize};
+use tfhe::core_crypto::prelude::*;
+use tfhe::core_crypto::commons::math::random::Seed;
+use tfhe::core_crypto::seeders::new_seeder;
+use tfhe_versionable::{Versionize, VersionsDispatch};
+
+/// The client's secrets: the GLWE ("big") key and the small LWE key. Never leaves the client.
+#[derive(Clone, Serialize, Deserialize, Versionize)]
+#[versionize(ClientKeyDataVersions)]
+pub struct ClientKeyData {
+    pub params_name: String,
+    pub glwe_secret_key: GlweSecretKeyOwned<u64>,
+    pub lwe_secret_key: LweSecretKeyOwned<u64>,
+}
+
+#[derive(VersionsDispatch)]
+#[allow(dead_code)]
+pub enum ClientKeyDataVersions {
+    V0(ClientKeyData),
+}
+
+/// Seeded evaluation key: bootstrap key + keyswitch key with only bodies and a seed.
+#[derive(Clone, Serialize, Deserialize, Versionize)]
+#[versionize(EvaluationKeyDataVersions)]
+pub struct EvaluationKeyData {
+    pub params_name: String,
+    pub bootstrap_key: SeededLweBootstrapKeyOwned<u64>,
+    pub keyswitch_key: SeededLweKeyswitchKeyOwned<u64>,
+}
+
+#[derive(VersionsDispatch)]
+#[allow(dead_code)]
+pub enum EvaluationKeyDataVersions {
+    V0(EvaluationKeyData),
+}
+
+pub struct ClientKey {
+    pub params: FheParams,
+    pub data: ClientKeyData,
+}
+
+impl ClientKey {
+    /// Fresh keys from the OS-seeded CSPRNG.
+    pub fn generate(params: FheParams) -> ClientKey {
+        let mut seeder = new_seeder();
+        let mut secret_generator =
+            SecretRandomGenerator::<DefaultRandomGenerator>::new(seeder.seed());
+        Self::generate_with(params, &mut secret_generator)
+    }
+
+    /// Deterministic keys, for tests only (a known seed is not a secret).
+    pub fn generate_insecure_seeded(params: FheParams, seed: u128) -> ClientKey {
+        let mut secret_generator =
+            SecretRandomGenerator::<DefaultRandomGenerator>::new(Seed(seed));
+        Self::generate_with(params, &mut secret_generator)
+    }
+
+    fn generate_with(
+        params: FheParams,
+        generator: &mut SecretRandomGenerator<DefaultRandomGenerator>,
+    ) -> ClientKey {
+        let glwe_secret_key = allocate_and_generate_new_binary_glwe_secret_key(
+            params.glwe_dimension,
+            params.polynomial_size,
+            generator,
+        );
+        let lwe_secret_key =
+            allocate_and_generate_new_binary_lwe_secret_key(params.lwe_dimension, generator);
+        ClientKey {
+            params,
+            data: ClientKeyData {
+                params_name: params.name.to_string(),
+                glwe_secret_key,
+                lwe_secret_key,
+            },
+        }
+    }
+
+    pub fn big_lwe_key(&self) -> LweSecretKey<&[u64]> {
+        self.data.glwe_secret_key.as_lwe_secret_key()
+    }
+
+    pub fn small_lwe_key(&self) -> &LweSecretKeyOwned<u64> {
+        &self.data.lwe_secret_key
+    }
+
+    /// Seeded bootstrap key (small → GLWE) and keyswitch key (big → small).
+    pub fn generate_evaluation_key(&self) -> EvaluationKeyData {
+        let p = &self.params;
+        let mut seeder = new_seeder();
+        let bootstrap_key = par_allocate_and_generate_new_seeded_lwe_bootstrap_key(
+            &self.data.lwe_secret_key,
+            &self.data.glwe_secret_key,
+            p.pbs_base_log,
+            p.pbs_level,
+            p.glwe_noise,
+            p.ciphertext_modulus,
+            seeder.as_mut(),
+        );
+        let keyswitch_key = allocate_and_generate_new_seeded_lwe_keyswitch_key(
+            &self.big_lwe_key(),
+            &self.data.lwe_secret_key,
+            p.ks_base_log,
+            p.ks_level,
+            p.lwe_noise,
+            p.ciphertext_modulus,
+            seeder.as_mut(),
+        );
+        EvaluationKeyData {
+            params_name: p.name.to_string(),
+            bootstrap_key,
+            keyswitch_key,
+        }
+    }
+}
+
+/// The server's expanded keys plus its thread pool. Immutable after construction, so `&ServerKey`
+/// is shared freely between JVM threads.
+pub struct ServerKey {
+    pub params: FheParams,
+    pub fourier_bsk: FourierLweBootstrapKeyOwned,
+    pub ksk: LweKeyswitchKeyOwned<u64>,
+    pub pool: ThreadPool,
+    pub ntt: tfhe_ntt::native64::Plan32,
+}
+
+impl ServerKey {
+    /// Expands a seeded evaluation key (decompress + Fourier transform). `threads == 0` means one
+    /// thread per available core.
+    pub fn expand(params: FheParams, key: &EvaluationKeyData, threads: usize) -> FheResult<ServerKey> {
+        ensure(threads <= 1024, || format!("thread count {threads} is out of range 0..=1024"))?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("fheml-eval-{i}"))
+            .build()
+            .map_err(|e| FheError::Internal(format!("cannot start evaluation thread pool: {e}")))?;
+        let (fourier_bsk, ksk) = pool.install(|| {
+            let bsk = key.bootstrap_key.clone().par_decompress_into_lwe_bootstrap_key();
+            let mut fourier_bsk = FourierLweBootstrapKey::new(
+                bsk.input_lwe_dimension(),
+                bsk.glwe_size(),
+                bsk.polynomial_size(),
+                bsk.decomposition_base_log(),
+                bsk.decomposition_level_count(),
+            );
+            par_convert_standard_lwe_bootstrap_key_to_fourier(&bsk, &mut fourier_bsk);
+            let ksk = key.keyswitch_key.clone().par_decompress_into_lwe_keyswitch_key();
+            (fourier_bsk, ksk)
+        });
+        let ntt = tfhe_ntt::native64::Plan32::try_new(params.polynomial_size.0).ok_or_else(|| {
+            FheError::Internal(format!("no NTT plan for N={}", params.polynomial_size.0))
+        })?;
+        Ok(ServerKey { params, fourier_bsk, ksk, pool, ntt })
+    }
+
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// Bytes held by the expanded keys (what a key cache should count).
+    pub fn memory_bytes(&self) -> usize {
+        self.fourier_bsk.as_view().data().len() * std::mem::size_of::<c64>()
+            + self.ksk.as_ref().len() * std::mem::size_of::<u64>()
+    }
+}

@@ -1,0 +1,18 @@
+//! fhe-ml's FHE engine: coarse, vector-level TFHE operations on tfhe-rs `core_crypto`.
+//!
+//! The pure-Rust core (`params`, `keys`, `ciphertext`, `ops`, `lut`, `serial`) is usable and
+//! tested without a JVM; `jni_bridge` is the thin JNI layer the Java API calls.
+
+pub mod baseline;
+pub mod ciphertext;
+pub mod error;
+pub mod keys;
+pub mod lut;
+pub mod ops;
+pub mod params;
+pub mod serial;
+
+mod jni_bridge;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,188 @@
+//! Serialization of every key and ciphertext through `tfhe::safe_serialization`: versioned,
+//! size-limited, and checked against the parameter set (shape and container lengths) so that a
+//! malformed or foreign object is rejected before any operation touches it.
+
+use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
+use crate::error::{FheError, FheResult};
+use crate::keys::{ClientKeyData, EvaluationKeyData};
+use crate::params::FheParams;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tfhe::conformance::ParameterSetConformant;
+use tfhe::core_crypto::prelude::*;
+use tfhe::named::Named;
+use tfhe::safe_serialization::{DeserializationConfig, SerializationConfig};
+use tfhe_versionable::{Unversionize, Versionize};
+
+/// Deep structural check of a deserialized object against a parameter set.
+pub trait Conformance {
+    fn check(&self, params: &FheParams) -> FheResult<()>;
+}
+
+fn mismatch(msg: String) -> FheError {
+    FheError::ParameterMismatch(msg)
+}
+
+fn check_name(kind: &str, actual: &str, params: &FheParams) -> FheResult<()> {
+    if actual == params.name {
+        Ok(())
+    } else {
+        Err(mismatch(format!(
+            "{kind} was made for parameter set '{actual}', expected '{}'",
+            params.name
+        )))
+    }
+}
+
+fn check_eq<T: PartialEq + std::fmt::Debug>(kind: &str, field: &str, actual: T, expected: T) -> FheResult<()> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(mismatch(format!("{kind}: {field} is {actual:?}, expected {expected:?}")))
+    }
+}
+
+pub fn to_bytes<T: Serialize + Versionize + Named>(value: &T, limit: u64) -> FheResult<Vec<u8>> {
+    let mut out = Vec::new();
+    SerializationConfig::new(limit)
+        .serialize_into(value, &mut out)
+        .map_err(|e| FheError::InvalidArgument(format!("cannot serialize {}: {e}", T::NAME)))?;
+    Ok(out)
+}
+
+/// Reads an object written by [`to_bytes`], refusing more than `limit` bytes, then checks it.
+pub fn from_bytes<T>(bytes: &[u8], params: &FheParams, limit: u64) -> FheResult<T>
+where
+    T: DeserializeOwned + Unversionize + Named + Conformance,
+{
+    if bytes.len() as u64 > limit {
+        return Err(FheError::Malformed(format!(
+            "{} is {} bytes, above the limit of {limit} bytes",
+            T::NAME,
+            bytes.len()
+        )));
+    }
+    let value: T = DeserializationConfig::new(limit)
+        .disable_conformance()
+        .deserialize_from(bytes)
+        .map_err(|e| FheError::Malformed(format!("cannot read {} ({} bytes): {e}", T::NAME, bytes.len())))?;
+    value.check(params)?;
+    Ok(value)
+}
+
+macro_rules! named {
+    ($t:ty, $name:literal) => {
+        impl Named for $t {
+            const NAME: &'static str = $name;
+        }
+        impl ParameterSetConformant for $t {
+            type ParameterSet = FheParams;
+            fn is_conformant(&self, params: &FheParams) -> bool {
+                self.check(params).is_ok()
+            }
+        }
+    };
+}
+
+named!(ClientKeyData, "fheml::ClientKey");
+named!(EvaluationKeyData, "fheml::EvaluationKey");
+named!(GlweBatch, "fheml::GlweBatch");
+named!(LweBatch, "fheml::LweBatch");
+named!(CompactBatch, "fheml::CompactBatch");
+
+impl Conformance for ClientKeyData {
+    fn check(&self, p: &FheParams) -> FheResult<()> {
+        const KIND: &str = "client key";
+        check_name(KIND, &self.params_name, p)?;
+        let glwe = self.glwe_secret_key.as_ref();
+        check_eq(KIND, "GLWE key length", glwe.len(), p.glwe_dimension.0 * p.polynomial_size.0)?;
+        check_eq(KIND, "polynomial size", self.glwe_secret_key.polynomial_size(), p.polynomial_size)?;
+        let lwe = self.lwe_secret_key.as_ref();
+        check_eq(KIND, "LWE key length", lwe.len(), p.lwe_dimension.0)?;
+        if glwe.iter().chain(lwe).any(|&b| b > 1) {
+            return Err(FheError::Malformed("client key: secret key is not binary".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Conformance for EvaluationKeyData {
+    fn check(&self, p: &FheParams) -> FheResult<()> {
+        const KIND: &str = "evaluation key";
+        check_name(KIND, &self.params_name, p)?;
+        let bsk = &self.bootstrap_key;
+        check_eq(KIND, "bootstrap input dimension", bsk.input_lwe_dimension(), p.lwe_dimension)?;
+        check_eq(KIND, "bootstrap GLWE size", bsk.glwe_size(), p.glwe_size())?;
+        check_eq(KIND, "bootstrap polynomial size", bsk.polynomial_size(), p.polynomial_size)?;
+        check_eq(KIND, "bootstrap base log", bsk.decomposition_base_log(), p.pbs_base_log)?;
+        check_eq(KIND, "bootstrap level", bsk.decomposition_level_count(), p.pbs_level)?;
+        check_eq(KIND, "bootstrap modulus", bsk.ciphertext_modulus(), p.ciphertext_modulus)?;
+        // Seeded: one body polynomial per GLWE row of each GGSW.
+        let bsk_len = p.lwe_dimension.0 * p.glwe_size().0 * p.pbs_level.0 * p.polynomial_size.0;
+        check_eq(KIND, "bootstrap key length", bsk.as_ref().len(), bsk_len)?;
+        let ksk = &self.keyswitch_key;
+        check_eq(KIND, "keyswitch input dimension", ksk.input_key_lwe_dimension(), p.big_lwe_dimension())?;
+        check_eq(KIND, "keyswitch output dimension", ksk.output_key_lwe_dimension(), p.lwe_dimension)?;
+        check_eq(KIND, "keyswitch base log", ksk.decomposition_base_log(), p.ks_base_log)?;
+        check_eq(KIND, "keyswitch level", ksk.decomposition_level_count(), p.ks_level)?;
+        check_eq(KIND, "keyswitch modulus", ksk.ciphertext_modulus(), p.ciphertext_modulus)?;
+        let ksk_len = p.big_lwe_dimension().0 * p.ks_level.0;
+        check_eq(KIND, "keyswitch key length", ksk.as_ref().len(), ksk_len)
+    }
+}
+
+impl Conformance for GlweBatch {
+    fn check(&self, p: &FheParams) -> FheResult<()> {
+        const KIND: &str = "GLWE batch";
+        check_name(KIND, &self.params_name, p)?;
+        if self.ciphertexts.is_empty() {
+            return Err(FheError::Malformed("GLWE batch is empty".into()));
+        }
+        for ct in &self.ciphertexts {
+            check_eq(KIND, "GLWE size", ct.glwe_size(), p.glwe_size())?;
+            check_eq(KIND, "body length", ct.as_ref().len(), p.polynomial_size.0)?;
+            check_eq(KIND, "modulus", ct.ciphertext_modulus(), p.ciphertext_modulus)?;
+        }
+        Ok(())
+    }
+}
+
+fn check_lists<S: UnsignedInteger>(
+    kind: &str,
+    lists: &[LweCiphertextListOwned<S>],
+    lwe_size: LweSize,
+    modulus: CiphertextModulus<S>,
+) -> FheResult<()> {
+    let Some(first) = lists.first() else {
+        return Err(FheError::Malformed(format!("{kind} is empty")));
+    };
+    let width = first.lwe_ciphertext_count().0;
+    if width == 0 {
+        return Err(FheError::Malformed(format!("{kind} has no ciphertexts")));
+    }
+    for list in lists {
+        check_eq(kind, "LWE size", list.lwe_size(), lwe_size)?;
+        check_eq(kind, "container length", list.as_ref().len(), width * lwe_size.0)?;
+        check_eq(kind, "modulus", list.ciphertext_modulus(), modulus)?;
+    }
+    Ok(())
+}
+
+impl Conformance for LweBatch {
+    fn check(&self, p: &FheParams) -> FheResult<()> {
+        check_name("LWE batch", &self.params_name, p)?;
+        check_lists("LWE batch", &self.lists, p.big_lwe_dimension().to_lwe_size(), p.ciphertext_modulus)
+    }
+}
+
+impl Conformance for CompactBatch {
+    fn check(&self, p: &FheParams) -> FheResult<()> {
+        check_name("compact batch", &self.params_name, p)?;
+        check_lists(
+            "compact batch",
+            &self.lists,
+            if self.small_key { p.lwe_dimension } else { p.big_lwe_dimension() }.to_lwe_size(),
+            CiphertextModulus::new_native(),
+        )
+    }
+}

@@ -1,0 +1,23 @@
+package dev.fheml.infra;
+
+import java.util.Map;
+
+/**
+ * CDK feature flags this app depends on, set in code so that {@code cdk synth} and the tests build
+ * the same templates (tests do not read {@code cdk.json}).
+ */
+public final class FeatureFlags {
+  /**
+   * {@code serverAccessLogsUseBucketPolicy}: S3 log delivery is granted by bucket policy, not by the
+   * legacy LogDeliveryWrite ACL (ACLs are disabled: BucketOwnerEnforced). {@code
+   * createDefaultLoggingPolicy}: the policy is created with the bucket.
+   */
+  public static final Map<String, Object> VALUES = Map.of(
+      "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true,
+      "@aws-cdk/aws-s3:createDefaultLoggingPolicy", true,
+      "@aws-cdk/aws-iam:standardizedServicePrincipals", true,
+      "@aws-cdk/core:enablePartitionLiterals", true,
+      "@aws-cdk/aws-kms:aliasNameRef", true);
+
+  private FeatureFlags() {}
+}

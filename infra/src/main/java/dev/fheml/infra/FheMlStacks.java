@@ -1,0 +1,48 @@
+package dev.fheml.infra;
+
+import dev.fheml.infra.storage.StorageStack;
+import dev.fheml.infra.training.TrainingStack;
+import dev.fheml.infra.training.TrainingStackProps;
+import java.util.List;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+
+/**
+ * Wires the stacks of the app, one per concern, passing resources through typed props, and adds the
+ * cdk-nag packs. Used by {@link FheMlApp#main} and by the tests, so both see the same wiring.
+ */
+public record FheMlStacks(StorageStack storage, TrainingStack training) {
+
+  public static FheMlStacks create(App app, InfraConfig config) {
+    NagReview.addPacks(app);
+    String prefix = config.namePrefix();
+    StorageStack storage = new StorageStack(app, prefix + "-storage",
+        stackProps("Storage: KMS key, artifact/data/exchange buckets, ECR repositories"), config);
+    TrainingStack training = new TrainingStack(app, prefix + "-training", TrainingStackProps.builder()
+        .stackProps(stackProps("Training: SageMaker training role and state machine, client.zip publishing"))
+        .config(config)
+        .storage(storage.resources())
+        .build());
+    return new FheMlStacks(storage, training);
+  }
+
+  public List<Stack> all() {
+    return List.of(storage, training);
+  }
+
+  /**
+   * Environment-agnostic unless CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION are both set (the CLI sets
+   * them when it finds credentials).
+   */
+  private static StackProps stackProps(String description) {
+    StackProps.Builder props = StackProps.builder().description("fhe-ml " + description);
+    String account = System.getenv("CDK_DEFAULT_ACCOUNT");
+    String region = System.getenv("CDK_DEFAULT_REGION");
+    if (account != null && region != null) {
+      props.env(Environment.builder().account(account).region(region).build());
+    }
+    return props.build();
+  }
+}

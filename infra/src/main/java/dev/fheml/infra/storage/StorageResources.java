@@ -1,0 +1,32 @@
+package dev.fheml.infra.storage;
+
+import java.util.Objects;
+import software.amazon.awscdk.services.ecr.IRepository;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.s3.IBucket;
+
+/**
+ * What the storage stack hands to the others: the key, the three buckets and the two repositories.
+ *
+ * @param key encrypts every bucket, repository, SageMaker volume and output, topic and log group
+ * @param artifacts model output ({@code models/<job>/output/model.tar.gz}); never client-readable
+ * @param data training input
+ * @param exchange keys, queries, results, failures and the published {@code client/} artifacts
+ */
+public record StorageResources(
+    IKey key,
+    IBucket artifacts,
+    IBucket data,
+    IBucket exchange,
+    IRepository trainingRepository,
+    IRepository inferenceRepository) {
+
+  public StorageResources {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(artifacts, "artifacts");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(exchange, "exchange");
+    Objects.requireNonNull(trainingRepository, "trainingRepository");
+    Objects.requireNonNull(inferenceRepository, "inferenceRepository");
+  }
+}

@@ -1,0 +1,30 @@
+package dev.fheml.training.quant;
+
+/**
+ * The calibrated range of one neuron's integer accumulator {@code acc_j = sum_i w_ji x_i + b_j}: its
+ * minimum and maximum over the calibration (training) data. The FHE compiler maps this range, widened by
+ * a safety margin, onto the bootstrap's input positions.
+ *
+ * @param min smallest accumulator seen
+ * @param max largest accumulator seen, {@code >= min}
+ */
+public record AccumulatorRange(long min, long max) {
+
+  /** Validates {@code min <= max}. */
+  public AccumulatorRange {
+    if (min > max) {
+      throw new IllegalArgumentException("accumulator range min " + min + " > max " + max);
+    }
+  }
+
+  /** {@code max - min}. */
+  public long width() {
+    return max - min;
+  }
+
+  /** Whether {@code acc} lies in {@code [min - margin * width, max + margin * width]}. */
+  public boolean contains(double acc, double marginFraction) {
+    double m = marginFraction * width();
+    return acc >= min - m && acc <= max + m;
+  }
+}

@@ -1,8 +1,9 @@
 package dev.fheml.infra;
 
+import dev.fheml.infra.access.AccessStack;
+import dev.fheml.infra.endpoint.EndpointStack;
 import dev.fheml.infra.storage.StorageStack;
 import dev.fheml.infra.training.TrainingStack;
-import dev.fheml.infra.training.TrainingStackProps;
 import java.util.List;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
@@ -13,23 +14,31 @@ import software.amazon.awscdk.StackProps;
  * Wires the stacks of the app, one per concern, passing resources through typed props, and adds the
  * cdk-nag packs. Used by {@link FheMlApp#main} and by the tests, so both see the same wiring.
  */
-public record FheMlStacks(StorageStack storage, TrainingStack training) {
+public record FheMlStacks(StorageStack storage, TrainingStack training, EndpointStack endpoint, AccessStack access) {
 
   public static FheMlStacks create(App app, InfraConfig config) {
     NagReview.addPacks(app);
     String prefix = config.namePrefix();
     StorageStack storage = new StorageStack(app, prefix + "-storage",
         stackProps("Storage: KMS key, artifact/data/exchange buckets, ECR repositories"), config);
-    TrainingStack training = new TrainingStack(app, prefix + "-training", TrainingStackProps.builder()
+    TrainingStack training = new TrainingStack(app, prefix + "-training", WorkloadProps.builder()
         .stackProps(stackProps("Training: SageMaker training role and state machine, client.zip publishing"))
         .config(config)
         .storage(storage.resources())
         .build());
-    return new FheMlStacks(storage, training);
+    EndpointStack endpoint = new EndpointStack(app, prefix + "-endpoint", WorkloadProps.builder()
+        .stackProps(stackProps("Endpoint: SageMaker async endpoint, autoscaling 0..N, alarms"))
+        .config(config)
+        .storage(storage.resources())
+        .build());
+    AccessStack access = new AccessStack(app, prefix + "-access", new AccessStack.AccessStackProps(
+        stackProps("Access: model trainer, endpoint deployer and client roles from policies/"),
+        config, storage.resources(), training.stateMachine()));
+    return new FheMlStacks(storage, training, endpoint, access);
   }
 
   public List<Stack> all() {
-    return List.of(storage, training);
+    return List.of(storage, training, endpoint, access);
   }
 
   /**

@@ -32,6 +32,9 @@ public final class NagReview {
   public static final Pattern FINDING =
       Pattern.compile("^(AwsSolutions-|HIPAA\\.Security-|NIST\\.800\\.53\\.R5-|CdkNagValidationFailure).*", Pattern.DOTALL);
 
+  /** Rules that report several findings per resource: an acknowledgement must name them. */
+  private static final java.util.Set<String> PER_FINDING_RULES = java.util.Set.of("AwsSolutions-IAM4", "AwsSolutions-IAM5");
+
   private NagReview() {}
 
   /** Adds the three packs to every construct under {@code scope}; reports go to the cloud assembly. */
@@ -51,6 +54,14 @@ public final class NagReview {
    *     derives.
    */
   public static void acknowledge(IConstruct resource, String ruleId, String reason, String... appliesTo) {
+    if (PER_FINDING_RULES.contains(ruleId) && appliesTo.length == 0) {
+      throw new IllegalArgumentException(ruleId + " reports one finding per wildcard or managed policy:"
+          + " name the findings acknowledged (appliesTo) on " + resource.getNode().getPath());
+    }
+    if (reason.length() < 40) {
+      throw new IllegalArgumentException("give " + ruleId + " on " + resource.getNode().getPath()
+          + " a reason a reviewer can check, not \"" + reason + "\"");
+    }
     NagPackSuppression.Builder suppression = NagPackSuppression.builder().id(ruleId).reason(reason);
     if (appliesTo.length > 0) {
       List<Object> findings = new ArrayList<>();
@@ -71,6 +82,11 @@ public final class NagReview {
   /** The same rule and reason on several resources, each acknowledged on its own. */
   public static void acknowledgeEach(List<? extends IConstruct> resources, String ruleId, String reason) {
     resources.forEach(r -> acknowledge(r, ruleId, reason));
+  }
+
+  /** {@code text} as a literal inside a {@code /regex/} finding pattern. */
+  public static String literal(String text) {
+    return text.replaceAll("([\\\\/.*+?()\\[\\]{}|^$])", "\\\\$1");
   }
 
   /** Acknowledges several rules with one reason on one resource (same reason, separate entries). */

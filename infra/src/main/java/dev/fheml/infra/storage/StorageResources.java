@@ -29,4 +29,18 @@ public record StorageResources(
     Objects.requireNonNull(trainingRepository, "trainingRepository");
     Objects.requireNonNull(inferenceRepository, "inferenceRepository");
   }
+
+  /** The training image: by digest when {@code trainingImageDigest} is set, else by tag. */
+  public String trainingImage(dev.fheml.infra.InfraConfig config) {
+    return imageUri(trainingRepository, config.trainingImageDigest(), config.trainingImageTag());
+  }
+
+  /** The inference image: by digest when {@code inferenceImageDigest} is set, else by tag. */
+  public String inferenceImage(dev.fheml.infra.InfraConfig config) {
+    return imageUri(inferenceRepository, config.inferenceImageDigest(), config.inferenceImageTag());
+  }
+
+  private static String imageUri(IRepository repository, String digest, String tag) {
+    return digest.isEmpty() ? repository.repositoryUriForTag(tag) : repository.repositoryUriForDigest(digest);
+  }
 }

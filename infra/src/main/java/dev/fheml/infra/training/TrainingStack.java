@@ -6,6 +6,7 @@ import dev.fheml.infra.InfraConfig;
 import dev.fheml.infra.LogGroupNames;
 import dev.fheml.infra.Logs;
 import dev.fheml.infra.NagReview;
+import dev.fheml.infra.WorkloadProps;
 import dev.fheml.infra.storage.ExchangeLayout;
 import dev.fheml.infra.storage.StorageResources;
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class TrainingStack extends Stack {
   private final ServiceRole trainingRole;
   private final StateMachine stateMachine;
 
-  public TrainingStack(Construct scope, String id, TrainingStackProps props) {
+  public TrainingStack(Construct scope, String id, WorkloadProps props) {
     super(scope, id, props.stackProps());
     InfraConfig config = props.config();
     StorageResources storage = props.storage();
@@ -127,11 +128,6 @@ public final class TrainingStack extends Stack {
     return trainingRole;
   }
 
-  /** Image URI: by digest when one is given, else by tag. */
-  static String image(software.amazon.awscdk.services.ecr.IRepository repository, String digest, String tag) {
-    return digest.isEmpty() ? repository.repositoryUriForTag(tag) : repository.repositoryUriForDigest(digest);
-  }
-
   private static String trainingJobArn(InfraConfig config) {
     return Iam.arn("sagemaker", "training-job/" + config.trainingJobPrefix() + "*");
   }
@@ -166,7 +162,7 @@ public final class TrainingStack extends Stack {
             + " (write): object keys below them are chosen per run. Log streams are named after the"
             + " training job (<prefix>-train-*) inside SageMaker's fixed /aws/sagemaker/TrainingJobs group.",
         "Resource::*",
-        "/^Resource::<.*Data.*Bucket.*\\.Arn>\\/" + escape(config.trainingDataPrefix()) + "\\*$/",
+        "/^Resource::<.*Data.*Bucket.*\\.Arn>\\/" + NagReview.literal(config.trainingDataPrefix()) + "\\*$/",
         "/^Resource::<.*Artifacts.*Bucket.*\\.Arn>\\/models\\/\\*$/",
         "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*",
         "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs"
@@ -234,7 +230,7 @@ public final class TrainingStack extends Stack {
   /** The training task, written as Amazon States Language: the L2 task lacks inter-container encryption. */
   private static Map<String, Object> trainingTask(InfraConfig config, StorageResources storage,
       String trainingRoleArn) {
-    String image = image(storage.trainingRepository(), config.trainingImageDigest(), config.trainingImageTag());
+    String image = storage.trainingImage(config);
     Map<String, Object> parameters = new LinkedHashMap<>();
     parameters.put("TrainingJobName.$", "States.Format('" + config.trainingJobPrefix() + "{}', $$.Execution.Name)");
     parameters.put("RoleArn", trainingRoleArn);
@@ -266,10 +262,6 @@ public final class TrainingStack extends Stack {
         "trainingJobName.$", "$.TrainingJobName"));
     state.put("ResultPath", "$.training");
     return state;
-  }
-
-  private static String escape(String literal) {
-    return literal.replaceAll("([\\\\/.*+?()\\[\\]{}|^$])", "\\\\$1");
   }
 
   private static String resource(String name) {

@@ -1,13 +1,12 @@
-package dev.fheml.infra.training;
+package dev.fheml.infra;
 
-import dev.fheml.infra.InfraConfig;
 import dev.fheml.infra.storage.StorageResources;
 import java.util.Objects;
 import software.amazon.awscdk.StackProps;
 
-/** What the training stack needs: the storage resources and the configuration. */
-public record TrainingStackProps(StackProps stackProps, InfraConfig config, StorageResources storage) {
-  public TrainingStackProps {
+/** What the training and endpoint stacks need: the storage resources and the configuration. */
+public record WorkloadProps(StackProps stackProps, InfraConfig config, StorageResources storage) {
+  public WorkloadProps {
     Objects.requireNonNull(stackProps, "stackProps");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(storage, "storage");
@@ -17,7 +16,7 @@ public record TrainingStackProps(StackProps stackProps, InfraConfig config, Stor
     return new Builder();
   }
 
-  /** Builder for {@link TrainingStackProps}. */
+  /** Builder for {@link WorkloadProps}. */
   public static final class Builder {
     private StackProps stackProps = StackProps.builder().build();
     private InfraConfig config;
@@ -38,8 +37,8 @@ public record TrainingStackProps(StackProps stackProps, InfraConfig config, Stor
       return this;
     }
 
-    public TrainingStackProps build() {
-      return new TrainingStackProps(stackProps, config, storage);
+    public WorkloadProps build() {
+      return new WorkloadProps(stackProps, config, storage);
     }
   }
 }

@@ -1,0 +1,274 @@
+package dev.fheml.infra.endpoint;
+
+import dev.fheml.infra.Iam;
+import dev.fheml.infra.Iam.ServiceRole;
+import dev.fheml.infra.InfraConfig;
+import dev.fheml.infra.LogGroupNames;
+import dev.fheml.infra.Logs;
+import dev.fheml.infra.NagReview;
+import dev.fheml.infra.WorkloadProps;
+import dev.fheml.infra.storage.ExchangeLayout;
+import dev.fheml.infra.storage.StorageResources;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.applicationautoscaling.AdjustmentType;
+import software.amazon.awscdk.services.applicationautoscaling.BasicTargetTrackingScalingPolicyProps;
+import software.amazon.awscdk.services.applicationautoscaling.CfnScalableTarget;
+import software.amazon.awscdk.services.applicationautoscaling.MetricAggregationType;
+import software.amazon.awscdk.services.applicationautoscaling.ScalableTarget;
+import software.amazon.awscdk.services.applicationautoscaling.ServiceNamespace;
+import software.amazon.awscdk.services.applicationautoscaling.StepScalingAction;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.ApplicationScalingAction;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.sagemaker.CfnEndpoint;
+import software.amazon.awscdk.services.sagemaker.CfnEndpointConfig;
+import software.amazon.awscdk.services.sagemaker.CfnModel;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.constructs.Construct;
+
+/**
+ * The endpoint: execution role, model (inference image + model.tar.gz), asynchronous endpoint
+ * configuration writing to {@code results/} and {@code failures/} of the exchange bucket under the
+ * project key with SNS notifications, the endpoint, autoscaling 0..N on the backlog (target tracking
+ * plus a step policy that scales out from zero) and alarms.
+ */
+public final class EndpointStack extends Stack {
+  public static final String VARIANT = "AllTraffic";
+  /** Environment of the inference container: where evaluation keys are ({@code keys/<model>/<key>}). */
+  public static final String ENV_KEY_BUCKET = "FHEML_KEY_BUCKET";
+  public static final String ENV_KEY_PREFIX = "FHEML_KEY_PREFIX";
+  private static final String NAMESPACE = "AWS/SageMaker";
+
+  private final ServiceRole executionRole;
+  private final CfnEndpoint endpoint;
+  private final Topic successTopic;
+  private final Topic errorTopic;
+
+  public EndpointStack(Construct scope, String id, WorkloadProps props) {
+    super(scope, id, props.stackProps());
+    InfraConfig config = props.config();
+    StorageResources storage = props.storage();
+    String endpointName = config.endpointName();
+    String modelDataUrl = modelDataUrl(config, storage);
+
+    this.successTopic = topic("SuccessTopic", "fhe-ml async inference succeeded", storage);
+    this.errorTopic = topic("ErrorTopic", "fhe-ml async inference failed", storage);
+    Topic alarmTopic = topic("AlarmTopic", "fhe-ml endpoint alarms", storage);
+    if (!config.alarmEmail().isEmpty()) {
+      alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail()));
+    }
+    LogGroup logs = Logs.logGroup(this, "EndpointLogs", LogGroupNames.endpoint(config), config, storage.key());
+
+    this.executionRole = executionRole(storage, modelDataUrl, logs);
+
+    CfnModel model = CfnModel.Builder.create(this, "Model")
+        .executionRoleArn(executionRole.role().getRoleArn())
+        .primaryContainer(CfnModel.ContainerDefinitionProperty.builder()
+            .image(storage.inferenceImage(config))
+            .modelDataUrl(modelDataUrl)
+            .environment(Map.of(
+                ENV_KEY_BUCKET, storage.exchange().getBucketName(),
+                ENV_KEY_PREFIX, ExchangeLayout.KEYS))
+            .build())
+        .build();
+    model.getNode().addDependency(executionRole.policy());
+
+    String exchange = "s3://" + storage.exchange().getBucketName() + "/";
+    CfnEndpointConfig endpointConfig = CfnEndpointConfig.Builder.create(this, "EndpointConfig")
+        .kmsKeyId(storage.key().getKeyArn())
+        .productionVariants(List.of(CfnEndpointConfig.ProductionVariantProperty.builder()
+            .variantName(VARIANT)
+            .modelName(model.getAttrModelName())
+            .instanceType(config.inferenceInstanceType())
+            .initialInstanceCount(1)
+            .build()))
+        .asyncInferenceConfig(CfnEndpointConfig.AsyncInferenceConfigProperty.builder()
+            .outputConfig(CfnEndpointConfig.AsyncInferenceOutputConfigProperty.builder()
+                .s3OutputPath(exchange + ExchangeLayout.RESULTS)
+                .s3FailurePath(exchange + ExchangeLayout.FAILURES)
+                .kmsKeyId(storage.key().getKeyArn())
+                .notificationConfig(CfnEndpointConfig.AsyncInferenceNotificationConfigProperty.builder()
+                    .successTopic(successTopic.getTopicArn())
+                    .errorTopic(errorTopic.getTopicArn())
+                    .build())
+                .build())
+            .clientConfig(CfnEndpointConfig.AsyncInferenceClientConfigProperty.builder()
+                .maxConcurrentInvocationsPerInstance(config.maxConcurrentInvocationsPerInstance())
+                .build())
+            .build())
+        .build();
+
+    this.endpoint = CfnEndpoint.Builder.create(this, "Endpoint")
+        .endpointName(endpointName)
+        .endpointConfigName(endpointConfig.getAttrEndpointConfigName())
+        .build();
+    endpoint.getNode().addDependency(logs);
+
+    scaling(config);
+    alarms(config, alarmTopic);
+
+    CfnOutput.Builder.create(this, "EndpointName").value(endpoint.getAttrEndpointName()).build();
+    CfnOutput.Builder.create(this, "SuccessTopicArn").value(successTopic.getTopicArn()).build();
+    CfnOutput.Builder.create(this, "ErrorTopicArn").value(errorTopic.getTopicArn()).build();
+    CfnOutput.Builder.create(this, "ModelDataUrl").value(modelDataUrl).build();
+  }
+
+  public CfnEndpoint endpoint() {
+    return endpoint;
+  }
+
+  public ServiceRole executionRole() {
+    return executionRole;
+  }
+
+  /**
+   * The context's model data URL, or a placeholder in the artifact bucket when none is given (synth
+   * works; deploying it fails until a training run has produced the object).
+   */
+  private String modelDataUrl(InfraConfig config, StorageResources storage) {
+    if (!config.modelDataUrl().isEmpty()) {
+      return config.modelDataUrl();
+    }
+    Annotations.of(this).addInfo("context modelDataUrl is not set: the model points at a placeholder;"
+        + " deploy with -c modelDataUrl=<the training execution's output modelDataUrl>");
+    return "s3://" + storage.artifacts().getBucketName() + "/" + ExchangeLayout.MODELS
+        + "not-trained-yet/output/model.tar.gz";
+  }
+
+  /** {@code s3://bucket/key} to the object's ARN. */
+  static String objectArn(String s3Url) {
+    return "arn:" + Aws.PARTITION + ":s3:::" + s3Url.substring("s3://".length());
+  }
+
+  /**
+   * What the endpoint does as this role: pull the inference image, read the one model object, read
+   * evaluation keys ({@code keys/}, the container) and the async input ({@code queries/}, SageMaker
+   * itself), write {@code results/} and {@code failures/}, notify the two topics, log to its group.
+   * Nothing else in the exchange bucket: no {@code client/}, no listing.
+   */
+  private ServiceRole executionRole(StorageResources storage, String modelDataUrl, LogGroup logs) {
+    ServiceRole role = Iam.serviceRole(this, "ExecutionRole", "sagemaker.amazonaws.com",
+        Iam.arn("sagemaker", "*"), "the fhe-ml SageMaker endpoint");
+    Iam.ecrPull(storage.inferenceRepository().getRepositoryArn()).forEach(role::add);
+    role.add(
+        Iam.allow("ReadModelData", List.of("s3:GetObject"), List.of(objectArn(modelDataUrl))),
+        Iam.allow("ReadEvaluationKeysAndAsyncInput", List.of("s3:GetObject"),
+            Iam.objects(storage.exchange(), ExchangeLayout.KEYS, ExchangeLayout.QUERIES)),
+        Iam.allow("WriteAsyncOutput", List.of("s3:PutObject", "s3:AbortMultipartUpload"),
+            Iam.objects(storage.exchange(), ExchangeLayout.RESULTS, ExchangeLayout.FAILURES)),
+        Iam.keyUse("DecryptInputsEncryptOutputsAndNotifications", storage.key(), "kms:Decrypt", "kms:Encrypt",
+            "kms:GenerateDataKey"),
+        Iam.allow("NotifyAsyncOutcome", List.of("sns:Publish"),
+            List.of(successTopic.getTopicArn(), errorTopic.getTopicArn())),
+        Iam.allow("EndpointLogGroup", List.of("logs:CreateLogGroup", "logs:DescribeLogStreams",
+            "logs:CreateLogStream", "logs:PutLogEvents"), List.of(logs.getLogGroupArn())));
+    NagReview.acknowledge(role.policy(), "AwsSolutions-IAM5",
+        "ecr:GetAuthorizationToken supports only Resource \"*\" (alone in its statement). Exchange bucket"
+            + " access is per prefix: keys/ and queries/ are read (evaluation keys by the container, the"
+            + " async InputLocation by SageMaker), results/ and failures/ are written by SageMaker; object"
+            + " names below them (model id, key id, client, request id) are chosen per request. The log"
+            + " group ARN ends in :* to cover its streams, which SageMaker names per instance.",
+        "Resource::*",
+        "/^Resource::<.*ExchangeBucket.*>\\/(keys|queries|results|failures)\\/\\*$/",
+        "/^Resource::<EndpointLogs.*\\.Arn>$/");
+    return role;
+  }
+
+  private Topic topic(String id, String displayName, StorageResources storage) {
+    return Topic.Builder.create(this, id)
+        .displayName(displayName)
+        .masterKey(storage.key())
+        .enforceSsl(true)
+        .build();
+  }
+
+  /**
+   * 0..N instances: target tracking keeps ApproximateBacklogSizePerInstance near the target and scales
+   * in to zero; it cannot scale out from zero instances (no instance, no per-instance metric), so a
+   * step policy adds one instance whenever HasBacklogWithoutCapacity is raised.
+   */
+  private void scaling(InfraConfig config) {
+    ScalableTarget target = ScalableTarget.Builder.create(this, "ScalableTarget")
+        .serviceNamespace(ServiceNamespace.SAGEMAKER)
+        .resourceId("endpoint/" + endpoint.getAttrEndpointName() + "/variant/" + VARIANT)
+        .scalableDimension("sagemaker:variant:DesiredInstanceCount")
+        .minCapacity(config.minInstances())
+        .maxCapacity(config.maxInstances())
+        .build();
+    target.getNode().addDependency(endpoint);
+    // SageMaker endpoints scale through Application Auto Scaling's service-linked role; the role the L2
+    // construct creates (with no permissions) would only be ignored.
+    ((CfnScalableTarget) target.getNode().getDefaultChild()).addPropertyDeletionOverride("RoleARN");
+    target.getNode().tryRemoveChild("Role");
+
+    target.scaleToTrackMetric("BacklogPerInstance", BasicTargetTrackingScalingPolicyProps.builder()
+        .customMetric(endpointMetric("ApproximateBacklogSizePerInstance", "Average", Duration.minutes(1)))
+        .targetValue(config.backlogPerInstanceTarget())
+        .scaleOutCooldown(Duration.minutes(2))
+        .scaleInCooldown(Duration.minutes(10))
+        .build());
+
+    StepScalingAction fromZero = StepScalingAction.Builder.create(this, "ScaleOutFromZero")
+        .scalingTarget(target)
+        .adjustmentType(AdjustmentType.CHANGE_IN_CAPACITY)
+        .metricAggregationType(MetricAggregationType.MAXIMUM)
+        .cooldown(Duration.minutes(2))
+        .build();
+    fromZero.addAdjustment(software.amazon.awscdk.services.applicationautoscaling.AdjustmentTier.builder()
+        .lowerBound(0)
+        .adjustment(1)
+        .build());
+    Alarm backlogWithoutCapacity = Alarm.Builder.create(this, "HasBacklogWithoutCapacity")
+        .alarmDescription("Requests are queued and no instance is running: scale out from zero")
+        .metric(endpointMetric("HasBacklogWithoutCapacity", "Maximum", Duration.minutes(1)))
+        .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+        .threshold(1)
+        .evaluationPeriods(1)
+        .treatMissingData(TreatMissingData.NOT_BREACHING)
+        .build();
+    backlogWithoutCapacity.addAlarmAction(new ApplicationScalingAction(fromZero));
+  }
+
+  private void alarms(InfraConfig config, Topic alarmTopic) {
+    Alarm failures = Alarm.Builder.create(this, "InvocationFailuresAlarm")
+        .alarmDescription("Async invocations ended in failures/ (bad input or a server error)")
+        .metric(endpointMetric("InvocationFailures", "Sum", Duration.minutes(5)))
+        .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+        .threshold(1)
+        .evaluationPeriods(1)
+        .treatMissingData(TreatMissingData.NOT_BREACHING)
+        .build();
+    Alarm oldest = Alarm.Builder.create(this, "OldestRequestAgeAlarm")
+        .alarmDescription("The oldest queued request waited longer than " + config.oldestRequestAlarmSeconds() + " s")
+        .metric(endpointMetric("ApproximateAgeOfOldestRequest", "Maximum", Duration.minutes(5)))
+        .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+        .threshold(config.oldestRequestAlarmSeconds())
+        .evaluationPeriods(1)
+        .treatMissingData(TreatMissingData.NOT_BREACHING)
+        .build();
+    for (Alarm alarm : List.of(failures, oldest)) {
+      alarm.addAlarmAction(new SnsAction(alarmTopic));
+    }
+  }
+
+  private Metric endpointMetric(String name, String statistic, Duration period) {
+    return Metric.Builder.create()
+        .namespace(NAMESPACE)
+        .metricName(name)
+        .dimensionsMap(Map.of("EndpointName", endpoint.getAttrEndpointName()))
+        .statistic(statistic)
+        .period(period)
+        .build();
+  }
+}

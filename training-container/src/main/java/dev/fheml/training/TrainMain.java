@@ -86,7 +86,7 @@ public final class TrainMain implements Callable<Integer> {
 
   @Option(names = "--train-noise", negatable = true, description = "inject the noise during training "
       + "(default true)")
-  boolean trainNoise = true;
+  Boolean trainNoise;
 
   @Option(names = "--margin", description = "range margin per side (default ${DEFAULT-VALUE})")
   double margin = BootstrapNoise.DEFAULT_MARGIN_FRACTION;
@@ -164,7 +164,7 @@ public final class TrainMain implements Callable<Integer> {
     BootstrapNoise noise = new BootstrapNoise(BootstrapNoise.DEFAULT_POSITIONS, noisePositions, margin);
     cfg.hiddenSizes(model == ModelKind.logreg ? List.of() : hidden)
         .bits(new QuantBits(inputBits, weightBits, actBits))
-        .noise(trainNoise ? noise : noise.withSigmaPositions(0))
+        .noise(trainNoise == null || trainNoise ? noise : noise.withSigmaPositions(0))
         .epochs(epochs).batchSize(batch).learningRate(lr).weightDecay(weightDecay)
         .floatWarmupEpochs(warmup).validationFraction(valFraction).seed(seed);
     if (threads != null) {

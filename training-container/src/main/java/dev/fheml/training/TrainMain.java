@@ -13,7 +13,7 @@ import dev.fheml.training.quant.QuantBits;
 import dev.fheml.training.quant.QuantizedAccuracy;
 import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
-import dev.fheml.training.train.AffineAugmentation;
+import dev.fheml.training.train.ImageAugmentation;
 import dev.fheml.training.train.ProgressListener;
 import dev.fheml.training.train.Trainer;
 import dev.fheml.training.train.TrainingConfig;
@@ -95,6 +95,10 @@ public final class TrainMain implements Callable<Integer> {
       + "(default true for mnist)")
   Boolean augment;
 
+  @Option(names = "--elastic", description = "elastic distortion of MNIST images in pixels "
+      + "(default ${DEFAULT-VALUE})")
+  double elastic = 0.0;
+
   @Option(names = "--warmup", description = "float epochs before QAT (default ${DEFAULT-VALUE})")
   int warmup = 0;
 
@@ -138,7 +142,7 @@ public final class TrainMain implements Callable<Integer> {
         test = b.mnistTest();
         cfg.scaler(MinMaxScaler.fixed(train.numFeatures(), 0, Mnist.MAX_PIXEL));
         if (augment == null ? model == ModelKind.mlp : augment) {
-          cfg.augmentation(AffineAugmentation.mnistDefaults());
+          cfg.augmentation(ImageAugmentation.mnistDefaults().withElastic(elastic, 4));
         }
       }
       case breast_cancer, csv -> {

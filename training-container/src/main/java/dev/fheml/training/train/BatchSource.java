@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 final class BatchSource {
   private final Dataset data;
   private final InputQuantizer quantizer;
-  private final AffineAugmentation augmentation;
+  private final ImageAugmentation augmentation;
   private final int batchSize;
   private final int d;
   private final float[] quantized;
@@ -24,7 +24,7 @@ final class BatchSource {
   private SplittableRandom rng;
   private int position;
 
-  BatchSource(Dataset data, InputQuantizer quantizer, AffineAugmentation augmentation, int batchSize) {
+  BatchSource(Dataset data, InputQuantizer quantizer, ImageAugmentation augmentation, int batchSize) {
     this.data = data;
     this.quantizer = quantizer;
     this.augmentation = augmentation;

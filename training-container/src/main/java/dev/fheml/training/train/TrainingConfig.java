@@ -38,7 +38,7 @@ import java.util.Optional;
 public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, BootstrapNoise noise,
     int epochs, int batchSize, double learningRate, double finalLearningRateFraction,
     double weightDecay, int floatWarmupEpochs, double validationFraction,
-    Optional<AffineAugmentation> augmentation, Optional<MinMaxScaler> scaler, long seed, int threads,
+    Optional<ImageAugmentation> augmentation, Optional<MinMaxScaler> scaler, long seed, int threads,
     int calibrationRows, double clipPercentile) {
 
   /** Validates the fields. */
@@ -94,7 +94,7 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
     private double weightDecay = 1e-4;
     private int floatWarmupEpochs = 0;
     private double validationFraction = 0.1;
-    private AffineAugmentation augmentation;
+    private ImageAugmentation augmentation;
     private MinMaxScaler scaler;
     private long seed = 1;
     private int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
@@ -165,7 +165,7 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
     }
 
     /** Image augmentation (default none). */
-    public Builder augmentation(AffineAugmentation augmentation) {
+    public Builder augmentation(ImageAugmentation augmentation) {
       this.augmentation = augmentation;
       return this;
     }

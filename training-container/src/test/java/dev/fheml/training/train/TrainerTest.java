@@ -73,7 +73,7 @@ class TrainerTest {
   void sameSeedGivesIdenticalQuantizedWeightsWhateverTheThreads() {
     Dataset small = train.head(600);
     TrainingConfig.Builder b = mnist().hiddenSizes(List.of(8)).epochs(2).batchSize(32)
-        .augmentation(AffineAugmentation.mnistDefaults());
+        .augmentation(ImageAugmentation.mnistDefaults());
     QuantizedModel one = new Trainer(b.seed(11).threads(1).build(), ProgressListener.silent())
         .train(small).quantizedModel();
     QuantizedModel two = new Trainer(b.seed(11).threads(2).build(), ProgressListener.silent())

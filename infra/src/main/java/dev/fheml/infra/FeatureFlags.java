@@ -10,14 +10,17 @@ public final class FeatureFlags {
   /**
    * {@code serverAccessLogsUseBucketPolicy}: S3 log delivery is granted by bucket policy, not by the
    * legacy LogDeliveryWrite ACL (ACLs are disabled: BucketOwnerEnforced). {@code
-   * createDefaultLoggingPolicy}: the policy is created with the bucket.
+   * createDefaultLoggingPolicy}: the policy is created with the bucket. {@code
+   * defaultCrossStackReferences=strong}: stacks pass resources as CloudFormation exports (the storage
+   * stack cannot be changed under a stack that still imports from it).
    */
   public static final Map<String, Object> VALUES = Map.of(
       "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true,
       "@aws-cdk/aws-s3:createDefaultLoggingPolicy", true,
       "@aws-cdk/aws-iam:standardizedServicePrincipals", true,
       "@aws-cdk/core:enablePartitionLiterals", true,
-      "@aws-cdk/aws-kms:aliasNameRef", true);
+      "@aws-cdk/aws-kms:aliasNameRef", true,
+      "@aws-cdk/core:defaultCrossStackReferences", "strong");
 
   private FeatureFlags() {}
 }

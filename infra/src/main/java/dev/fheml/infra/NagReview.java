@@ -89,6 +89,17 @@ public final class NagReview {
     return text.replaceAll("([\\\\/.*+?()\\[\\]{}|^$])", "\\\\$1");
   }
 
+  /**
+   * A regex fragment for a reference to the resource whose logical id starts with {@code logicalId},
+   * as cdk-nag flattens it: {@code <LogicalId1234ABCD.Attr>} for a reference inside the app, or the
+   * export name ({@code stack:ExportsOutputRefLogicalId1234ABCD...}) once a cross-stack reference has
+   * been resolved to an import by an earlier synthesis (as the assertions library does).
+   */
+  public static String ref(String logicalId) {
+    return "(<" + logicalId + "[0-9A-F]{8}(\\.[A-Za-z]+)?>|[A-Za-z0-9-]+:ExportsOutput(Ref|FnGetAtt)"
+        + logicalId + "[0-9A-F]{8}[A-Za-z0-9]*)";
+  }
+
   /** Acknowledges several rules with one reason on one resource (same reason, separate entries). */
   public static void acknowledgeRules(IConstruct resource, String reason, String... ruleIds) {
     Arrays.stream(ruleIds).forEach(id -> acknowledge(resource, id, reason));

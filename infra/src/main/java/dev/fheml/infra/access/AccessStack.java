@@ -126,20 +126,20 @@ public final class AccessStack extends Stack {
     String arn = "Resource::arn:<AWS::Partition>:";
     String account = "<AWS::Region>:<AWS::AccountId>:";
     String executions = "/^" + NagReview.literal(arn + "states:" + account + "execution:")
-        + "<StateMachine[0-9A-F]+\\.Name>:\\*$/";
+        + NagReview.ref("StateMachine") + ":\\*$/";
     String stacks = arn + "cloudformation:" + account + "stack/" + config.namePrefix() + "-*/*";
     return switch (role) {
       case MODEL_TRAINER -> List.of(
-          "/^" + NagReview.literal(arn + "s3:::") + "<DataBucket[0-9A-F]+>\\/"
+          "/^" + NagReview.literal(arn + "s3:::") + NagReview.ref("DataBucket") + "\\/"
               + NagReview.literal(config.trainingDataPrefix() + "*") + "$/",
-          "/^" + NagReview.literal(arn + "s3:::") + "<ArtifactsBucket[0-9A-F]+>\\/models\\/\\*$/",
+          "/^" + NagReview.literal(arn + "s3:::") + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
           executions,
           arn + "sagemaker:" + account + "training-job/" + config.trainingJobPrefix() + "*",
           arn + "logs:" + account + "log-group:/aws/sagemaker/TrainingJobs:log-stream:" + config.trainingJobPrefix() + "*",
           stacks);
       case ENDPOINT_DEPLOYER -> List.of("Resource::*", executions, stacks);
       case CLIENT -> List.of("/^" + NagReview.literal(arn + "s3:::")
-          + "<ExchangeBucket[0-9A-F]+>\\/(keys|queries|results|failures|client)\\/\\*$/");
+          + NagReview.ref("ExchangeBucket") + "\\/(keys|queries|results|failures|client)\\/\\*$/");
     };
   }
 

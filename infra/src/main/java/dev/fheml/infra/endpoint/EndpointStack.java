@@ -180,7 +180,7 @@ public final class EndpointStack extends Stack {
             + " names below them (model id, key id, client, request id) are chosen per request. The log"
             + " group ARN ends in :* to cover its streams, which SageMaker names per instance.",
         "Resource::*",
-        "/^Resource::<.*ExchangeBucket.*>\\/(keys|queries|results|failures)\\/\\*$/",
+        "/^Resource::" + NagReview.ref("ExchangeBucket") + "\\/(keys|queries|results|failures)\\/\\*$/",
         "/^Resource::<EndpointLogs.*\\.Arn>$/");
     return role;
   }

@@ -41,10 +41,6 @@ public final class StorageStack extends Stack {
 
     SecureBucket accessLogs = SecureBucket.accessLogs(this, "AccessLogs", config);
     NagReview.acknowledgeRules(accessLogs.bucket(),
-        "This is the server access log bucket: logging it into itself would loop, and S3 log delivery"
-            + " is the only writer.",
-        "AwsSolutions-S1", "HIPAA.Security-S3BucketLoggingEnabled", "NIST.800.53.R5-S3BucketLoggingEnabled");
-    NagReview.acknowledgeRules(accessLogs.bucket(),
         "S3 server access log delivery supports only SSE-S3 on the target bucket; SSE-KMS would drop"
             + " the logs. The logs hold request metadata, never object contents.",
         "HIPAA.Security-S3DefaultEncryptionKMS", "NIST.800.53.R5-S3DefaultEncryptionKMS");

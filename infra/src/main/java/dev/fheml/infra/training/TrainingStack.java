@@ -162,8 +162,8 @@ public final class TrainingStack extends Stack {
             + " (write): object keys below them are chosen per run. Log streams are named after the"
             + " training job (<prefix>-train-*) inside SageMaker's fixed /aws/sagemaker/TrainingJobs group.",
         "Resource::*",
-        "/^Resource::<.*Data.*Bucket.*\\.Arn>\\/" + NagReview.literal(config.trainingDataPrefix()) + "\\*$/",
-        "/^Resource::<.*Artifacts.*Bucket.*\\.Arn>\\/models\\/\\*$/",
+        "/^Resource::" + NagReview.ref("DataBucket") + "\\/" + NagReview.literal(config.trainingDataPrefix() + "*") + "$/",
+        "/^Resource::" + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
         "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*",
         "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs"
             + ":log-stream:" + config.trainingJobPrefix() + "*");
@@ -185,8 +185,8 @@ public final class TrainingStack extends Stack {
         "Reads any model.tar.gz under models/ of the artifact bucket (one per training job, key known only"
             + " at run time) and writes client/<model-id>/client.zip in the exchange bucket (model id read"
             + " from the artifact). Log streams are created per function instance in its own log group.",
-        "/^Resource::<.*Artifacts.*Bucket.*\\.Arn>\\/models\\/\\*$/",
-        "/^Resource::<.*Exchange.*Bucket.*\\.Arn>\\/client\\/\\*$/",
+        "/^Resource::" + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
+        "/^Resource::" + NagReview.ref("ExchangeBucket") + "\\/client\\/\\*$/",
         "/^Resource::<PublishFunctionLogs.*\\.Arn>$/");
 
     Map<String, String> environment = new LinkedHashMap<>();

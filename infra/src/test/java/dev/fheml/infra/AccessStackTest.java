@@ -1,0 +1,76 @@
+package dev.fheml.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fheml.infra.access.AccessStack.AccessRole;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The roles as deployed: policies/ rendered with this deployment's resources. */
+class AccessStackTest {
+  private final Stack stack = TestApps.defaults().access();
+  private final Template template = TestApps.template(stack);
+
+  @SuppressWarnings("unchecked")
+  private List<IamRules.Statement> statements(AccessRole role) {
+    Map<String, Object> policy = TestApps.resource(stack, "AWS::IAM::ManagedPolicy", role.name().replace("_", "") + "Policy");
+    return IamRules.statements((Map<String, Object>) TestApps.properties(policy).get("PolicyDocument"));
+  }
+
+  @Test
+  void threeNamedRolesEachWithItsDocument() {
+    template.resourceCountIs("AWS::IAM::Role", 3);
+    template.resourceCountIs("AWS::IAM::ManagedPolicy", 3);
+    template.resourceCountIs("AWS::IAM::Policy", 0);
+    for (AccessRole role : AccessRole.values()) {
+      template.hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of(
+          "RoleName", "fhe-ml-" + role.id(),
+          "ManagedPolicyArns", List.of(Map.of("Ref", Match.stringLikeRegexp("^" + role.name().replace("_", "") + "Policy.*"))))));
+      IamRules.assertLeastPrivilege(role.id(), statements(role));
+    }
+  }
+
+  @Test
+  void humanRolesRequireMfaAndTheClientRoleDoesNot() {
+    for (AccessRole role : AccessRole.values()) {
+      String trust = TestApps.properties(TestApps.resource(stack, "AWS::IAM::Role", role.name().replace("_", "")))
+          .get("AssumeRolePolicyDocument").toString();
+      assertEquals(role.requireMfa(), trust.contains("aws:MultiFactorAuthPresent=true"), role + ": " + trust);
+    }
+  }
+
+  @Test
+  void clientPrefixesAndDenialsAreThoseOfTheExchangeLayout() {
+    List<IamRules.Statement> client = statements(AccessRole.CLIENT);
+    List<String> writes = IamRules.allowed(client, "s3:PutObject");
+    assertEquals(2, writes.size());
+    assertTrue(writes.get(0).matches("arn:<AWS::Partition>:s3:::<import:.*ExchangeBucket.*>/keys/\\*"), writes.toString());
+    assertTrue(writes.get(1).matches("arn:<AWS::Partition>:s3:::<import:.*ExchangeBucket.*>/queries/\\*"), writes.toString());
+    List<String> reads = IamRules.allowed(client, "s3:GetObject");
+    assertEquals(3, reads.size());
+    for (String prefix : List.of("client", "failures", "results")) {
+      assertTrue(reads.stream().anyMatch(r -> r.matches(".*<import:.*ExchangeBucket.*>/" + prefix + "/\\*")), prefix);
+    }
+    IamRules.Statement deny = client.stream().filter(s -> s.effect().equals("Deny")).findFirst().orElseThrow();
+    assertTrue(deny.actions().contains("s3:GetObject"));
+    assertTrue(deny.resources().stream().anyMatch(r -> r.matches(".*<import:.*Artifacts.*>/\\*")), deny.toString());
+    assertTrue(deny.resources().stream().anyMatch(r -> r.endsWith("/*server.zip")), deny.toString());
+    assertTrue(deny.resources().stream().anyMatch(r -> r.endsWith("/*model.tar.gz")), deny.toString());
+    assertEquals(List.of("arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint/fhe-ml-endpoint"),
+        IamRules.allowed(client, "sagemaker:InvokeEndpointAsync"));
+  }
+
+  @Test
+  void trainerStartsOnlyTheProjectStateMachine() {
+    List<String> start = IamRules.allowed(statements(AccessRole.MODEL_TRAINER), "states:StartExecution");
+    assertEquals(1, start.size());
+    assertTrue(start.get(0).matches(".*:stateMachine:<import:.*StateMachine.*Name.*>"), start.toString());
+    assertFalse(statements(AccessRole.ENDPOINT_DEPLOYER).stream().anyMatch(s -> s.actions().contains("s3:GetObject")));
+  }
+}

@@ -1,0 +1,52 @@
+package dev.fheml.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.RemovalPolicy;
+
+class InfraConfigTest {
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    InfraConfig c = InfraConfig.defaults();
+    assertEquals("fhe-ml", c.namePrefix());
+    assertEquals(RemovalPolicy.RETAIN, c.removalPolicy());
+    assertEquals(0, c.minInstances());
+    assertEquals(2, c.maxInstances());
+    assertEquals(3, c.exchangeRetentionDays());
+    assertEquals(30, c.keyRetentionDays());
+    assertEquals("fhe-ml-endpoint", c.endpointName());
+    assertEquals("fhe-ml-train-", c.trainingJobPrefix());
+    assertTrue(c.modelDataUrl().isEmpty());
+  }
+
+  @Test
+  void readsStringsAsTheCliPassesThem() {
+    InfraConfig c = InfraConfig.fromValues(Map.of("removalPolicy", "DESTROY", "maxInstances", "7",
+        "inferenceInstanceType", "ml.c7i.2xlarge", "logRetentionDays", 90));
+    assertEquals(RemovalPolicy.DESTROY, c.removalPolicy());
+    assertEquals(7, c.maxInstances());
+    assertEquals("ml.c7i.2xlarge", c.inferenceInstanceType());
+    assertEquals(90, c.logRetentionDays());
+  }
+
+  @Test
+  void rejectsValuesThatWouldFailOnlyAtDeployTime() {
+    for (Map<String, Object> bad : java.util.List.<Map<String, Object>>of(
+        Map.of("removalPolicy", "snapshot"),
+        Map.of("maxInstances", "0"),
+        Map.of("minInstances", "3", "maxInstances", "2"),
+        Map.of("logRetentionDays", "10"),
+        Map.of("keyRetentionDays", "1", "exchangeRetentionDays", "3"),
+        Map.of("inferenceImageDigest", "sha256:short"),
+        Map.of("modelDataUrl", "https://example.com/model.tar.gz"),
+        Map.of("namePrefix", "Has_Upper"),
+        Map.of("trainingDataPrefix", "no-trailing-slash"),
+        Map.of("trainingInstanceType", "c6i.large"))) {
+      assertThrows(IllegalArgumentException.class, () -> InfraConfig.fromValues(bad), bad.toString());
+    }
+  }
+}

@@ -17,10 +17,8 @@ class AccessStackTest {
   private final Stack stack = TestApps.defaults().access();
   private final Template template = TestApps.template(stack);
 
-  @SuppressWarnings("unchecked")
   private List<IamRules.Statement> statements(AccessRole role) {
-    Map<String, Object> policy = TestApps.resource(stack, "AWS::IAM::ManagedPolicy", role.name().replace("_", "") + "Policy");
-    return IamRules.statements((Map<String, Object>) TestApps.properties(policy).get("PolicyDocument"));
+    return TestApps.policyStatements(stack, role.name().replace("_", "") + "Policy");
   }
 
   @Test

@@ -82,11 +82,8 @@ class EndpointStackTest {
   }
 
   @Test
-  @SuppressWarnings("unchecked")
   void executionRoleReadsOnlyKeysQueriesAndTheModelAndWritesOnlyResultsAndFailures() {
-    Map<String, Object> policy = TestApps.resource(stack, "AWS::IAM::ManagedPolicy", "ExecutionRolePolicy");
-    List<IamRules.Statement> statements = IamRules.statements(
-        (Map<String, Object>) TestApps.properties(policy).get("PolicyDocument"));
+    List<IamRules.Statement> statements = TestApps.policyStatements(stack, "ExecutionRolePolicy");
     IamRules.assertLeastPrivilege("endpoint execution role", statements);
     List<String> reads = IamRules.allowed(statements, "s3:GetObject");
     assertEquals(3, reads.size(), reads.toString());

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
@@ -61,8 +60,11 @@ final class TestApps {
     return matches.get(0);
   }
 
-  static <T> T apply(Function<FheMlStacks, T> f) {
-    return f.apply(defaults());
+  /** The statements of the managed policy whose logical id starts with {@code prefix}. */
+  @SuppressWarnings("unchecked")
+  static List<IamRules.Statement> policyStatements(Stack stack, String prefix) {
+    Map<String, Object> policy = resource(stack, "AWS::IAM::ManagedPolicy", prefix);
+    return IamRules.statements((Map<String, Object>) properties(policy).get("PolicyDocument"));
   }
 
   private static String tempDir() {

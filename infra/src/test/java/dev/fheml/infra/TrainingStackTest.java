@@ -93,11 +93,8 @@ class TrainingStackTest {
   }
 
   @Test
-  @SuppressWarnings("unchecked")
   void trainingRoleReadsTrainingDataWritesModelsAndNothingElse() {
-    Map<String, Object> policy = TestApps.resource(stack, "AWS::IAM::ManagedPolicy", "TrainingExecutionRolePolicy");
-    List<IamRules.Statement> statements = IamRules.statements(
-        (Map<String, Object>) TestApps.properties(policy).get("PolicyDocument"));
+    List<IamRules.Statement> statements = TestApps.policyStatements(stack, "TrainingExecutionRolePolicy");
     assertEquals(1, IamRules.allowed(statements, "s3:GetObject").size());
     assertTrue(IamRules.allowed(statements, "s3:GetObject").get(0).matches("<import:.*DataBucket.*>/train/\\*"));
     assertEquals(1, IamRules.allowed(statements, "s3:PutObject").size());

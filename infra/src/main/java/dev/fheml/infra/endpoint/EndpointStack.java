@@ -11,7 +11,6 @@ import dev.fheml.infra.storage.ExchangeLayout;
 import dev.fheml.infra.storage.StorageResources;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
@@ -140,8 +139,6 @@ public final class EndpointStack extends Stack {
     if (!config.modelDataUrl().isEmpty()) {
       return config.modelDataUrl();
     }
-    Annotations.of(this).addInfo("context modelDataUrl is not set: the model points at a placeholder;"
-        + " deploy with -c modelDataUrl=<the training execution's output modelDataUrl>");
     return "s3://" + storage.artifacts().getBucketName() + "/" + ExchangeLayout.MODELS
         + "not-trained-yet/output/model.tar.gz";
   }

@@ -1,1 +1,583 @@
+//! The JNI boundary. Every entry point goes through [`ffi`], which catches panics and turns each
+//! [`FheError`] into one Java exception class; no `unwrap` is reachable from Java.
+//!
+//! Handles are `Box<Tagged<T>>` pointers passed as `long`. Each Java wrapper owns exactly one
+//! handle and guarantees it is not used after `destroy`; the tag additionally catches a handle of
+//! the wrong type. Java names: `dev.fheml.core.internal.Native.<Type>_<operation>`.
 
+use crate::baseline;
+use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
+use crate::error::{FheError, FheResult};
+use crate::keys::{ClientKey, ClientKeyData, EvaluationKeyData, ServerKey};
+use crate::ops;
+use crate::params::{self, FheParams};
+use crate::serial;
+use jni::objects::{JByteArray, JClass, JLongArray, JObject, JString};
+use jni::sys::{jboolean, jbyteArray, jdouble, jint, jlong, jlongArray, jobjectArray, JNI_TRUE};
+use jni::JNIEnv;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+// ------------------------------------------------------------------ error translation
+
+const ILLEGAL_ARGUMENT: &str = "java/lang/IllegalArgumentException";
+const FORMAT: &str = "dev/fheml/core/FheFormatException";
+const PARAMETER_MISMATCH: &str = "dev/fheml/core/ParameterMismatchException";
+const NULL_POINTER: &str = "java/lang/NullPointerException";
+const ILLEGAL_STATE: &str = "java/lang/IllegalStateException";
+const ASSERTION: &str = "java/lang/AssertionError";
+
+/// The one table from engine error to Java exception class.
+fn exception_class(e: &FheError) -> &'static str {
+    match e {
+        FheError::InvalidArgument(_) => ILLEGAL_ARGUMENT,
+        FheError::Malformed(_) => FORMAT,
+        FheError::ParameterMismatch(_) => PARAMETER_MISMATCH,
+        FheError::Null(_) => NULL_POINTER,
+        FheError::InvalidHandle(_) => ILLEGAL_STATE,
+        FheError::Internal(_) => ASSERTION,
+    }
+}
+
+impl From<jni::errors::Error> for FheError {
+    fn from(e: jni::errors::Error) -> Self {
+        match e {
+            jni::errors::Error::NullPtr(what) | jni::errors::Error::NullDeref(what) => {
+                FheError::Null(format!("null argument: {what}"))
+            }
+            other => FheError::Internal(format!("JNI call failed: {other}")),
+        }
+    }
+}
+
+/// Runs `body`, converting an error or a panic into a pending Java exception (and `None`).
+fn ffi<'l, R>(env: &mut JNIEnv<'l>, body: impl FnOnce(&mut JNIEnv<'l>) -> FheResult<R>) -> Option<R> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| body(&mut *env)));
+    let error = match outcome {
+        Ok(Ok(value)) => return Some(value),
+        Ok(Err(e)) => e,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            FheError::Internal(format!("native engine panicked: {msg}"))
+        }
+    };
+    // A JNI failure may already have raised a Java exception; keep that one.
+    if !env.exception_check().unwrap_or(false) {
+        let _ = env.throw_new(exception_class(&error), error.to_string());
+    }
+    None
+}
+
+// ------------------------------------------------------------------ handles
+
+trait HandleType {
+    const TAG: u64;
+    const NAME: &'static str;
+}
+
+macro_rules! handle_type {
+    ($t:ty, $tag:expr, $name:literal) => {
+        impl HandleType for $t {
+            const TAG: u64 = $tag;
+            const NAME: &'static str = $name;
+        }
+    };
+}
+
+handle_type!(ClientKey, 0xF4E0_0001, "ClientKey");
+handle_type!(EvaluationKeyData, 0xF4E0_0002, "EvaluationKey");
+handle_type!(ServerKey, 0xF4E0_0003, "ServerKey");
+handle_type!(GlweBatch, 0xF4E0_0004, "GlweBatch");
+handle_type!(LweBatch, 0xF4E0_0005, "LweBatch");
+handle_type!(CompactBatch, 0xF4E0_0006, "CompactBatch");
+
+struct Tagged<T> {
+    tag: u64,
+    value: T,
+}
+
+fn into_handle<T: HandleType>(value: T) -> jlong {
+    Box::into_raw(Box::new(Tagged { tag: T::TAG, value })) as jlong
+}
+
+/// Borrows the object behind a live handle.
+fn get<'a, T: HandleType>(handle: jlong) -> FheResult<&'a T> {
+    if handle == 0 {
+        return Err(FheError::Null(format!("{} handle is null", T::NAME)));
+    }
+    // SAFETY: non-zero handles come from `into_handle` and the owning Java object never passes one
+    // after `destroy`; the tag rejects a live handle of another type.
+    let tagged = unsafe { &*(handle as *const Tagged<T>) };
+    if tagged.tag != T::TAG {
+        return Err(FheError::InvalidHandle(format!("handle is not a live {}", T::NAME)));
+    }
+    Ok(&tagged.value)
+}
+
+fn destroy<T: HandleType>(handle: jlong) {
+    if handle != 0 && get::<T>(handle).is_ok() {
+        // SAFETY: see `get`; the Java owner calls destroy at most once.
+        let mut boxed = unsafe { Box::from_raw(handle as *mut Tagged<T>) };
+        boxed.tag = 0;
+        drop(boxed);
+    }
+}
+
+// ------------------------------------------------------------------ argument helpers
+
+fn string(env: &mut JNIEnv, s: &JString) -> FheResult<String> {
+    if s.is_null() {
+        return Err(FheError::Null("null string argument".into()));
+    }
+    Ok(env.get_string(s)?.into())
+}
+
+fn params(env: &mut JNIEnv, name: &JString) -> FheResult<FheParams> {
+    FheParams::by_name(&string(env, name)?)
+}
+
+fn longs(env: &mut JNIEnv, array: &JLongArray) -> FheResult<Vec<i64>> {
+    if array.is_null() {
+        return Err(FheError::Null("null long[] argument".into()));
+    }
+    let len = env.get_array_length(array)? as usize;
+    let mut out = vec![0i64; len];
+    env.get_long_array_region(array, 0, &mut out)?;
+    Ok(out)
+}
+
+fn bytes(env: &mut JNIEnv, array: &JByteArray) -> FheResult<Vec<u8>> {
+    if array.is_null() {
+        return Err(FheError::Null("null byte[] argument".into()));
+    }
+    Ok(env.convert_byte_array(array)?)
+}
+
+fn new_longs(env: &mut JNIEnv, values: &[i64]) -> FheResult<jlongArray> {
+    let array = env.new_long_array(values.len() as i32)?;
+    env.set_long_array_region(&array, 0, values)?;
+    Ok(array.into_raw())
+}
+
+fn new_bytes(env: &mut JNIEnv, values: &[u8]) -> FheResult<jbyteArray> {
+    Ok(env.byte_array_from_slice(values)?.into_raw())
+}
+
+fn dimension(value: jint, what: &str) -> FheResult<usize> {
+    usize::try_from(value).map_err(|_| FheError::InvalidArgument(format!("{what} must not be negative, got {value}")))
+}
+
+fn limit(value: jlong) -> FheResult<u64> {
+    u64::try_from(value)
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or_else(|| FheError::InvalidArgument(format!("size limit must be positive, got {value}")))
+}
+
+fn as_phases(values: Vec<u64>) -> Vec<i64> {
+    values.into_iter().map(|v| v as i64).collect()
+}
+
+// ------------------------------------------------------------------ entry points
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_Params_1names<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+) -> jobjectArray {
+    ffi(&mut env, |env| {
+        let array = env.new_object_array(params::ALL.len() as i32, "java/lang/String", JObject::null())?;
+        for (i, p) in params::ALL.iter().enumerate() {
+            let s = env.new_string(p.name)?;
+            env.set_object_array_element(&array, i as i32, s)?;
+        }
+        Ok(array.into_raw())
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// `[n, k, N, lweNoiseLog2, glweNoiseLog2, pbsBaseLog, pbsLevel, ksBaseLog, ksLevel]`; noise
+/// values are log2 of the TUniform bound.
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_Params_1describe<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    name: JString<'l>,
+) -> jlongArray {
+    ffi(&mut env, |env| {
+        let p = params(env, &name)?;
+        let values = [
+            p.lwe_dimension.0 as i64,
+            p.glwe_dimension.0 as i64,
+            p.polynomial_size.0 as i64,
+            FheParams::tuniform_bound_log2(p.lwe_noise) as i64,
+            FheParams::tuniform_bound_log2(p.glwe_noise) as i64,
+            p.pbs_base_log.0 as i64,
+            p.pbs_level.0 as i64,
+            p.ks_base_log.0 as i64,
+            p.ks_level.0 as i64,
+        ];
+        new_longs(env, &values)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1generate<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    name: JString<'l>,
+) -> jlong {
+    ffi(&mut env, |env| Ok(into_handle(ClientKey::generate(params(env, &name)?)))).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1deserialize<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    name: JString<'l>,
+    data: JByteArray<'l>,
+    max_bytes: jlong,
+) -> jlong {
+    ffi(&mut env, |env| {
+        let p = params(env, &name)?;
+        let raw = bytes(env, &data)?;
+        let data: ClientKeyData = serial::from_bytes(&raw, &p, limit(max_bytes)?)?;
+        Ok(into_handle(ClientKey { params: p, data }))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1serialize<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jbyteArray {
+    ffi(&mut env, |env| {
+        let ck = get::<ClientKey>(handle)?;
+        let out = serial::to_bytes(&ck.data, u64::MAX)?;
+        new_bytes(env, &out)
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1destroy<'l>(
+    _env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    destroy::<ClientKey>(handle)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1evaluationKey<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jlong {
+    ffi(&mut env, |_| Ok(into_handle(get::<ClientKey>(handle)?.generate_evaluation_key()))).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1encrypt<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    values: JLongArray<'l>,
+    vector_length: jint,
+    delta: jlong,
+) -> jlong {
+    ffi(&mut env, |env| {
+        let ck = get::<ClientKey>(handle)?;
+        let values = longs(env, &values)?;
+        let batch = ops::encrypt(ck, &values, dimension(vector_length, "vector length")?, delta as u64)?;
+        Ok(into_handle(batch))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1phases<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+) -> jlongArray {
+    ffi(&mut env, |env| {
+        let phases = ops::phases(get::<ClientKey>(handle)?, get::<LweBatch>(batch)?)?;
+        new_longs(env, &as_phases(phases))
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1compactPhases<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+) -> jlongArray {
+    ffi(&mut env, |env| {
+        let phases = ops::compact_phases(get::<ClientKey>(handle)?, get::<CompactBatch>(batch)?)?;
+        new_longs(env, &as_phases(phases))
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1expand<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    eval_key: jlong,
+    threads: jint,
+) -> jlong {
+    ffi(&mut env, |_| {
+        let key = get::<EvaluationKeyData>(eval_key)?;
+        let p = FheParams::by_name(&key.params_name)?;
+        Ok(into_handle(ServerKey::expand(p, key, dimension(threads, "thread count")?)?))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1threads<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jint {
+    ffi(&mut env, |_| Ok(get::<ServerKey>(handle)?.threads() as jint)).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1memoryBytes<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jlong {
+    ffi(&mut env, |_| Ok(get::<ServerKey>(handle)?.memory_bytes() as jlong)).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1destroy<'l>(
+    _env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    destroy::<ServerKey>(handle)
+}
+
+/// Shared body of the two dense-layer entry points (GLWE and LWE inputs).
+#[allow(clippy::too_many_arguments)]
+fn dense_entry<'l, B: HandleType>(
+    env: &mut JNIEnv<'l>,
+    handle: jlong,
+    batch: jlong,
+    inputs: jint,
+    outputs: jint,
+    weights: &JLongArray<'l>,
+    bias: &JLongArray<'l>,
+    delta: jlong,
+    op: fn(&ServerKey, &B, usize, usize, &[i64], &[i64], u64) -> FheResult<LweBatch>,
+) -> jlong {
+    ffi(env, |env| {
+        let sk = get::<ServerKey>(handle)?;
+        let batch = get::<B>(batch)?;
+        let (w, b) = (longs(env, weights)?, longs(env, bias)?);
+        let (i, o) = (dimension(inputs, "inputs")?, dimension(outputs, "outputs")?);
+        Ok(into_handle(op(sk, batch, i, o, &w, &b, delta as u64)?))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1denseGlwe<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+    inputs: jint,
+    outputs: jint,
+    weights: JLongArray<'l>,
+    bias: JLongArray<'l>,
+    delta: jlong,
+) -> jlong {
+    dense_entry(&mut env, handle, batch, inputs, outputs, &weights, &bias, delta, ops::dense_glwe)
+}
+
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1denseLwe<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+    inputs: jint,
+    outputs: jint,
+    weights: JLongArray<'l>,
+    bias: JLongArray<'l>,
+    delta: jlong,
+) -> jlong {
+    dense_entry(&mut env, handle, batch, inputs, outputs, &weights, &bias, delta, ops::dense_lwe)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1ksPbs<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+    tables: JLongArray<'l>,
+    domain: jint,
+    delta_out: jlong,
+) -> jlong {
+    ffi(&mut env, |env| {
+        let sk = get::<ServerKey>(handle)?;
+        let batch = get::<LweBatch>(batch)?;
+        let tables = longs(env, &tables)?;
+        let domain = dimension(domain, "table domain")?;
+        Ok(into_handle(ops::ks_pbs(sk, batch, &tables, domain, delta_out as u64)?))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1compact<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+    keyswitch: jboolean,
+) -> jlong {
+    ffi(&mut env, |_| {
+        let sk = get::<ServerKey>(handle)?;
+        Ok(into_handle(ops::compact(sk, get::<LweBatch>(batch)?, keyswitch == JNI_TRUE)?))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_Baseline_1shortintKsPbsMs<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    iterations: jint,
+) -> jdouble {
+    ffi(&mut env, |_| Ok(baseline::shortint_ks_pbs_ms(dimension(iterations, "iterations")?))).unwrap_or(f64::NAN)
+}
+
+/// serialize / deserialize / destroy / count for the serializable handle types.
+macro_rules! serializable {
+    ($t:ty, $ser:ident, $de:ident, $destroy:ident, $count:ident) => {
+        #[no_mangle]
+        pub extern "system" fn $ser<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jbyteArray {
+            ffi(&mut env, |env| {
+                let out = serial::to_bytes(get::<$t>(handle)?, u64::MAX)?;
+                new_bytes(env, &out)
+            })
+            .unwrap_or(std::ptr::null_mut())
+        }
+
+        #[no_mangle]
+        pub extern "system" fn $de<'l>(
+            mut env: JNIEnv<'l>,
+            _class: JClass<'l>,
+            name: JString<'l>,
+            data: JByteArray<'l>,
+            max_bytes: jlong,
+        ) -> jlong {
+            ffi(&mut env, |env| {
+                let p = params(env, &name)?;
+                let raw = bytes(env, &data)?;
+                Ok(into_handle(serial::from_bytes::<$t>(&raw, &p, limit(max_bytes)?)?))
+            })
+            .unwrap_or(0)
+        }
+
+        #[no_mangle]
+        pub extern "system" fn $destroy<'l>(_env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) {
+            destroy::<$t>(handle)
+        }
+
+        #[no_mangle]
+        pub extern "system" fn $count<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jint {
+            ffi(&mut env, |_| Ok(Counted::count(get::<$t>(handle)?) as jint)).unwrap_or(0)
+        }
+    };
+}
+
+/// Queries in a batch (1 for a key).
+trait Counted {
+    fn count(&self) -> usize;
+}
+impl Counted for EvaluationKeyData {
+    fn count(&self) -> usize {
+        1
+    }
+}
+impl Counted for GlweBatch {
+    fn count(&self) -> usize {
+        self.ciphertexts.len()
+    }
+}
+impl Counted for LweBatch {
+    fn count(&self) -> usize {
+        self.lists.len()
+    }
+}
+impl Counted for CompactBatch {
+    fn count(&self) -> usize {
+        self.lists.len()
+    }
+}
+
+serializable!(
+    EvaluationKeyData,
+    Java_dev_fheml_core_internal_Native_EvaluationKey_1serialize,
+    Java_dev_fheml_core_internal_Native_EvaluationKey_1deserialize,
+    Java_dev_fheml_core_internal_Native_EvaluationKey_1destroy,
+    Java_dev_fheml_core_internal_Native_EvaluationKey_1count
+);
+serializable!(
+    GlweBatch,
+    Java_dev_fheml_core_internal_Native_GlweBatch_1serialize,
+    Java_dev_fheml_core_internal_Native_GlweBatch_1deserialize,
+    Java_dev_fheml_core_internal_Native_GlweBatch_1destroy,
+    Java_dev_fheml_core_internal_Native_GlweBatch_1count
+);
+serializable!(
+    LweBatch,
+    Java_dev_fheml_core_internal_Native_LweBatch_1serialize,
+    Java_dev_fheml_core_internal_Native_LweBatch_1deserialize,
+    Java_dev_fheml_core_internal_Native_LweBatch_1destroy,
+    Java_dev_fheml_core_internal_Native_LweBatch_1count
+);
+serializable!(
+    CompactBatch,
+    Java_dev_fheml_core_internal_Native_CompactBatch_1serialize,
+    Java_dev_fheml_core_internal_Native_CompactBatch_1deserialize,
+    Java_dev_fheml_core_internal_Native_CompactBatch_1destroy,
+    Java_dev_fheml_core_internal_Native_CompactBatch_1count
+);
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_LweBatch_1width<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jint {
+    ffi(&mut env, |_| Ok(get::<LweBatch>(handle)?.width() as jint)).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_CompactBatch_1width<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jint {
+    ffi(&mut env, |_| Ok(get::<CompactBatch>(handle)?.width() as jint)).unwrap_or(0)
+}

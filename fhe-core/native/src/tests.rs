@@ -114,7 +114,9 @@ fn measure_pbs_noise(name: &'static str) -> (f64, f64) {
     let ct = ops::encrypt(&f.client, &values, width, delta_in).unwrap();
     let lwes = ops::dense_glwe(&f.server, &ct, width, width, &w, &vec![0; width], delta_in).unwrap();
     let identity: Vec<i64> = (0..domain as i64).collect();
-    let delta_out = 1u64 << 48;
+    // Values < 2^11 times 2^52 stay in the half torus; the residual window (±2^-13) is far wider
+    // than the output noise, so the measurement does not saturate.
+    let delta_out = 1u64 << 52;
     let out = ops::ks_pbs(&f.server, &lwes, &identity, domain, delta_out).unwrap();
     let phases = ops::phases(&f.client, &out).unwrap();
     let mut position_errors = Vec::new();
@@ -134,7 +136,7 @@ fn bootstrap_noise_l1() {
     let (pos, out) = measure_pbs_noise(PBS_L1);
     eprintln!("L1: reading sigma {pos:.2} positions, output sigma 2^{:.2}", out.log2());
     assert!(pos > 2.0 && pos < 12.0, "reading sigma {pos}");
-    assert!(out < 2f64.powi(-12), "output sigma {out:e}");
+    assert!(out > 2f64.powi(-17) && out < 2f64.powi(-13), "output sigma {out:e}");
 }
 
 #[test]
@@ -142,7 +144,7 @@ fn bootstrap_noise_l2() {
     let (pos, out) = measure_pbs_noise(PBS_L2);
     eprintln!("L2: reading sigma {pos:.2} positions, output sigma 2^{:.2}", out.log2());
     assert!(pos > 2.0 && pos < 12.0, "reading sigma {pos}");
-    assert!(out < 2f64.powi(-20), "output sigma {out:e}");
+    assert!(out > 2f64.powi(-25) && out < 2f64.powi(-20), "output sigma {out:e}");
 }
 
 #[test]
@@ -242,3 +244,4 @@ fn invalid_arguments_are_errors_not_panics() {
     assert!(matches!(ops::ks_pbs(&f.server, &lwes, &[0; 24], 16, 1), Err(FheError::InvalidArgument(_))));
     assert!(matches!(ops::dense_lwe(&f.server, &lwes, 3, 1, &[1; 3], &[0], 1), Err(FheError::InvalidArgument(_))));
 }
+

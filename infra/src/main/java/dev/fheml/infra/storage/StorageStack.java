@@ -114,7 +114,7 @@ public final class StorageStack extends Stack {
         .sid("CloudWatchLogsProjectLogGroups")
         .principals(List.of(new ServicePrincipal("logs." + Aws.REGION + ".amazonaws.com")))
         .actions(List.of("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
-            "kms:GenerateDataKey", "kms:DescribeKey"))
+            "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"))
         .resources(List.of("*"))
         .conditions(Map.of("ArnLike", Map.of("kms:EncryptionContext:aws:logs:arn", List.of(
             logGroupArn + LogGroupNames.endpoint(config),

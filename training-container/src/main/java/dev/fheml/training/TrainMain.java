@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 /**
  * Trains a model on a bundled or given dataset and prints plain, quantized and noisy-quantized test
  * accuracy, so that the numbers in the docs can be reproduced:
- * {@code java -cp ... dev.fheml.training.TrainMain --model mlp --hidden 96 --epochs 40 --seed 1}.
+ * {@code java -cp ... dev.fheml.training.TrainMain --model mlp --hidden 64 --epochs 100 --seed 1}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train an FHE-ready model with quantization-aware training and report test accuracy.")
@@ -44,8 +44,8 @@ public final class TrainMain implements Callable<Integer> {
   @Option(names = "--model", description = "logreg or mlp (default ${DEFAULT-VALUE})")
   ModelKind model = ModelKind.mlp;
 
-  @Option(names = "--hidden", split = ",", description = "hidden layer widths (default 96)")
-  List<Integer> hidden = List.of(96);
+  @Option(names = "--hidden", split = ",", description = "hidden layer widths (default 64)")
+  List<Integer> hidden = List.of(64);
 
   @Option(names = "--dataset", description = "mnist, breast_cancer or csv (default ${DEFAULT-VALUE})")
   DatasetKind dataset = DatasetKind.mnist;
@@ -59,8 +59,8 @@ public final class TrainMain implements Callable<Integer> {
   @Option(names = "--data-dir", description = "the repository's data/ folder (default: searched)")
   Path dataDir;
 
-  @Option(names = "--epochs", description = "default ${DEFAULT-VALUE}")
-  int epochs = 40;
+  @Option(names = "--epochs", description = "default: 100 for mlp, 30 for logreg")
+  Integer epochs;
 
   @Option(names = "--batch", description = "default ${DEFAULT-VALUE}")
   int batch = 64;
@@ -97,7 +97,7 @@ public final class TrainMain implements Callable<Integer> {
 
   @Option(names = "--elastic", description = "elastic distortion of MNIST images in pixels "
       + "(default ${DEFAULT-VALUE})")
-  double elastic = 0.0;
+  double elastic = 1.5;
 
   @Option(names = "--warmup", description = "float epochs before QAT (default ${DEFAULT-VALUE})")
   int warmup = 0;
@@ -124,9 +124,12 @@ public final class TrainMain implements Callable<Integer> {
 
   private final PrintStream out = System.out;
 
-  /** Entry point; exits with the command's status. */
+  /** Entry point; exits with the command's status when it is not 0 (so it can run inside Maven). */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new TrainMain()).execute(args));
+    int status = new CommandLine(new TrainMain()).execute(args);
+    if (status != 0) {
+      System.exit(status);
+    }
   }
 
   @Override
@@ -169,7 +172,8 @@ public final class TrainMain implements Callable<Integer> {
     cfg.hiddenSizes(model == ModelKind.logreg ? List.of() : hidden)
         .bits(new QuantBits(inputBits, weightBits, actBits))
         .noise(trainNoise == null || trainNoise ? noise : noise.withSigmaPositions(0))
-        .epochs(epochs).batchSize(batch).learningRate(lr).weightDecay(weightDecay)
+        .epochs(epochs != null ? epochs : model == ModelKind.mlp ? 100 : 30)
+        .batchSize(batch).learningRate(lr).weightDecay(weightDecay)
         .floatWarmupEpochs(warmup).validationFraction(valFraction).seed(seed);
     if (threads != null) {
       cfg.threads(threads);

@@ -84,10 +84,10 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
 
   /** Builder for {@link TrainingConfig}. */
   public static final class Builder {
-    private List<Integer> hiddenSizes = List.of(96);
+    private List<Integer> hiddenSizes = List.of(64);
     private QuantBits bits = new QuantBits(4, 4, 4);
     private BootstrapNoise noise = BootstrapNoise.defaults();
-    private int epochs = 40;
+    private int epochs = 100;
     private int batchSize = 64;
     private double learningRate = 2e-3;
     private double finalLearningRateFraction = 0.02;
@@ -104,7 +104,7 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
     private Builder() {
     }
 
-    /** Hidden layer widths (default [96]); none = logistic regression. */
+    /** Hidden layer widths (default [64]); none = logistic regression. */
     public Builder hiddenSizes(List<Integer> sizes) {
       this.hiddenSizes = sizes;
       return this;
@@ -122,7 +122,7 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
       return this;
     }
 
-    /** Epochs (default 40). */
+    /** Epochs (default 100). */
     public Builder epochs(int epochs) {
       this.epochs = epochs;
       return this;

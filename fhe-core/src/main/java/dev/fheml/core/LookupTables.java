@@ -62,7 +62,32 @@ public final class LookupTables {
         return values[(count == 1 ? 0 : output) * domain + v];
     }
 
+    /** All table values, table-major (a copy). */
+    public long[] flatValues() {
+        return values.clone();
+    }
+
+    /** Rebuilds tables from {@link #flatValues()}. */
+    public static LookupTables fromFlat(int domain, int count, long[] values, long deltaOut) {
+        if (domain < 1 || count < 1 || values.length != (long) domain * count) {
+            throw new IllegalArgumentException(values.length + " table values do not form " + count
+                    + " tables of " + domain);
+        }
+        return new LookupTables(domain, count, values.clone(), deltaOut);
+    }
+
     long[] flat() {
         return values;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LookupTables t && t.domain == domain && t.count == count && t.deltaOut == deltaOut
+                && java.util.Arrays.equals(t.values, values);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(values) * 31 + domain;
     }
 }

@@ -4,14 +4,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Keys are expensive (seconds); tests share one set per parameter set and JVM. */
-final class TestKeys {
-    record Set(FheParameters parameters, ClientKey client, EvaluationKey evaluation, ServerContext server) {}
+public final class TestKeys {
+    public record Set(FheParameters parameters, ClientKey client, EvaluationKey evaluation, ServerContext server) {}
 
     private static final Map<String, Set> SETS = new ConcurrentHashMap<>();
 
     private TestKeys() {}
 
-    static Set get(String name) {
+    public static Set get(String name) {
         return SETS.computeIfAbsent(name, n -> {
             FheParameters p = FheParameters.byName(n);
             ClientKey client = ClientKey.generate(p);
@@ -20,16 +20,16 @@ final class TestKeys {
         });
     }
 
-    static Set l1() {
+    public static Set l1() {
         return get(FheParameters.PBS_L1);
     }
 
-    static Set l2() {
+    public static Set l2() {
         return get(FheParameters.PBS_L2);
     }
 
     /** An identity layer: puts each input value into its own LWE ciphertext. */
-    static DenseLayer identity(int width, long delta) {
+    public static DenseLayer identity(int width, long delta) {
         long[] w = new long[width * width];
         for (int j = 0; j < width; j++) {
             w[j * width + j] = 1;

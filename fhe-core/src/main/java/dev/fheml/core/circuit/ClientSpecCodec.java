@@ -1,0 +1,87 @@
+package dev.fheml.core.circuit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** JSON form of a {@link ClientSpec}. */
+public final class ClientSpecCodec {
+    public static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ClientSpecCodec() {}
+
+    public static byte[] toJson(ClientSpec s) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("formatVersion", FORMAT_VERSION);
+        root.put("parameters", s.parameters());
+        root.put("modelId", s.modelId());
+        ObjectNode input = root.putObject("input");
+        input.put("bits", s.input().bits());
+        doubles(input.putArray("min"), s.input().min());
+        doubles(input.putArray("max"), s.input().max());
+        root.put("inputDelta", s.inputDelta());
+        root.put("outputDelta", s.outputDelta());
+        ArrayNode names = root.putArray("classNames");
+        s.classNames().forEach(names::add);
+        doubles(root.putArray("outputScales"), s.outputScales());
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write client spec JSON", e);
+        }
+    }
+
+    /** @throws CircuitFormatException naming what is missing or wrong */
+    public static ClientSpec fromJson(byte[] json) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            int version = root.path("formatVersion").asInt(-1);
+            if (version != FORMAT_VERSION) {
+                throw new CircuitFormatException("client spec format version " + version + " is not supported (this build reads "
+                        + FORMAT_VERSION + ")");
+            }
+            JsonNode input = required(root, "input");
+            List<String> names = new ArrayList<>();
+            required(root, "classNames").forEach(n -> names.add(n.asText()));
+            return new ClientSpec(required(root, "parameters").asText(), required(root, "modelId").asText(),
+                    new InputEncoding(doubles(required(input, "min")), doubles(required(input, "max")),
+                            required(input, "bits").asInt()),
+                    required(root, "inputDelta").asLong(), required(root, "outputDelta").asLong(), names,
+                    doubles(required(root, "outputScales")));
+        } catch (IOException e) {
+            throw new CircuitFormatException("client spec is not valid JSON: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new CircuitFormatException("inconsistent client spec: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode required(JsonNode n, String name) {
+        JsonNode v = n.get(name);
+        if (v == null || v.isNull()) {
+            throw new CircuitFormatException("client spec: missing field '" + name + "'");
+        }
+        return v;
+    }
+
+    private static void doubles(ArrayNode array, double[] values) {
+        for (double v : values) {
+            array.add(v);
+        }
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!array.get(i).isNumber()) {
+                throw new CircuitFormatException("client spec: array element " + i + " is not a number");
+            }
+            out[i] = array.get(i).asDouble();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.fheml.core.circuit;
+
+import dev.fheml.core.DenseLayer;
+import dev.fheml.core.LookupTables;
+
+/** One step of a {@link Circuit}. */
+public sealed interface Stage {
+    /** Values per query after this stage, given the width before it. */
+    int outputWidth(int inputWidth);
+
+    /** Dense layer on the encrypted input vector (always the first stage). */
+    record InputDense(DenseLayer layer) implements Stage {
+        @Override
+        public int outputWidth(int inputWidth) {
+            return layer.outputs();
+        }
+    }
+
+    /** Keyswitch + bootstrap through one table per value (or one shared table). */
+    record Bootstrap(LookupTables tables) implements Stage {
+        @Override
+        public int outputWidth(int inputWidth) {
+            return inputWidth;
+        }
+    }
+
+    /** Levelled dense layer on the previous stage's values. */
+    record LevelledDense(DenseLayer layer) implements Stage {
+        @Override
+        public int outputWidth(int inputWidth) {
+            return layer.outputs();
+        }
+    }
+
+    /** Output compaction (always the last stage). */
+    record Compact(boolean keyswitch) implements Stage {
+        @Override
+        public int outputWidth(int inputWidth) {
+            return inputWidth;
+        }
+    }
+}

@@ -32,14 +32,19 @@ pub enum LweBatchVersions {
     V0(LweBatch),
 }
 
-/// Compact results, modulus-switched to 2^32; either keyswitched to the small key first
-/// (smallest, adds keyswitch noise ~2^-12) or still under the big key (exact for levelled results).
+/// Compact results: each LWE coefficient modulus-switched to its top `bits` bits (8..=32) and packed
+/// little-endian in ⌈bits/8⌉ bytes; either keyswitched to the small key first (fewest coefficients,
+/// adds keyswitch noise ~2^-11) or still under the big key (no keyswitch noise).
 #[derive(Clone, Serialize, Deserialize, Versionize)]
 #[versionize(CompactBatchVersions)]
 pub struct CompactBatch {
     pub params_name: String,
     pub small_key: bool,
-    pub lists: Vec<LweCiphertextListOwned<u32>>,
+    pub bits: u32,
+    /// LWE ciphertexts per query.
+    pub width: usize,
+    /// Packed coefficients, one vector per query.
+    pub queries: Vec<Vec<u8>>,
 }
 
 #[derive(VersionsDispatch)]
@@ -57,6 +62,10 @@ impl LweBatch {
 
 impl CompactBatch {
     pub fn width(&self) -> usize {
-        self.lists.first().map_or(0, |l| l.lwe_ciphertext_count().0)
+        self.width
+    }
+
+    pub fn bytes_per_coefficient(bits: u32) -> usize {
+        bits.div_ceil(8) as usize
     }
 }

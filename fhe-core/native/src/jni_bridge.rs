@@ -453,10 +453,12 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1compact<'l
     handle: jlong,
     batch: jlong,
     keyswitch: jboolean,
+    bits: jint,
 ) -> jlong {
     ffi(&mut env, |_| {
         let sk = get::<ServerKey>(handle)?;
-        Ok(into_handle(ops::compact(sk, get::<LweBatch>(batch)?, keyswitch == JNI_TRUE)?))
+        let bits = u32::try_from(bits).map_err(|_| FheError::InvalidArgument(format!("bad bit count {bits}")))?;
+        Ok(into_handle(ops::compact(sk, get::<LweBatch>(batch)?, keyswitch == JNI_TRUE, bits)?))
     })
     .unwrap_or(0)
 }
@@ -531,7 +533,7 @@ impl Counted for LweBatch {
 }
 impl Counted for CompactBatch {
     fn count(&self) -> usize {
-        self.lists.len()
+        self.queries.len()
     }
 }
 

@@ -101,16 +101,18 @@ pub fn phases(ck: &ClientKey, batch: &LweBatch) -> FheResult<Vec<u64>> {
 pub fn compact_phases(ck: &ClientKey, batch: &CompactBatch) -> FheResult<Vec<u64>> {
     check_params(ck.params.name, &batch.params_name, "compact batch")?;
     let key: &[u64] = if batch.small_key { ck.small_lwe_key().as_ref() } else { ck.data.glwe_secret_key.as_ref() };
-    let mut out = Vec::with_capacity(batch.lists.len() * batch.width());
-    for list in &batch.lists {
-        for ct in list.iter() {
-            let (mask, body) = ct.get_mask_and_body();
-            let dot = mask
-                .as_ref()
-                .iter()
-                .zip(key)
-                .fold(0u32, |acc, (&a, &s)| acc.wrapping_add(a.wrapping_mul(s as u32)));
-            out.push(((*body.data).wrapping_sub(dot) as u64) << 32);
+    let bytes = CompactBatch::bytes_per_coefficient(batch.bits);
+    let lwe_bytes = (key.len() + 1) * bytes;
+    let shift = 64 - batch.bits;
+    let mut out = Vec::with_capacity(batch.queries.len() * batch.width);
+    for packed in &batch.queries {
+        for ct in packed.chunks(lwe_bytes) {
+            let mut coefficients = ct.chunks(bytes).map(|c| {
+                c.iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64) << shift
+            });
+            let dot = key.iter().zip(coefficients.by_ref()).fold(0u64, |acc, (&s, a)| acc.wrapping_add(a.wrapping_mul(s)));
+            let body = coefficients.next().unwrap_or(0);
+            out.push(body.wrapping_sub(dot));
         }
     }
     Ok(out)
@@ -347,38 +349,45 @@ pub fn dense_lwe(
     Ok(LweBatch { params_name: p.name.to_string(), lists })
 }
 
-/// Compacts results for the trip back: modulus switch to 2^32 (rounding), after a keyswitch to
-/// the small key when `keyswitch` is set (4·(n+1) bytes per value instead of 4·(N+1), at the cost
-/// of the keyswitch noise, ~2^-12 of the torus).
-pub fn compact(sk: &ServerKey, batch: &LweBatch, keyswitch: bool) -> FheResult<CompactBatch> {
+/// Compacts results for the trip back: each coefficient rounded to its top `bits` bits (8..=32)
+/// and packed, after a keyswitch to the small key when `keyswitch` is set. Sizes per value:
+/// ⌈bits/8⌉·(n+1) bytes with the keyswitch, ⌈bits/8⌉·(N+1) without. Added noise: the rounding,
+/// σ ≈ 2^-bits·√((dim/2+1)/12), plus the keyswitch's ~2^-11 if requested.
+pub fn compact(sk: &ServerKey, batch: &LweBatch, keyswitch: bool, bits: u32) -> FheResult<CompactBatch> {
     let p = &sk.params;
     check_params(p.name, &batch.params_name, "LWE batch")?;
+    ensure((8..=32).contains(&bits), || format!("compaction bits must be in [8, 32], got {bits}"))?;
     let out_size = if keyswitch { p.lwe_dimension } else { p.big_lwe_dimension() }.to_lwe_size();
-    let switch = |dst: &mut [u32], src: &[u64]| {
-        for (d, &c) in dst.iter_mut().zip(src) {
-            *d = (c.wrapping_add(1 << 31) >> 32) as u32;
+    let bytes = CompactBatch::bytes_per_coefficient(bits);
+    let shift = 64 - bits;
+    let pack = |dst: &mut [u8], src: &[u64]| {
+        for (d, &c) in dst.chunks_mut(bytes).zip(src) {
+            let v = c.wrapping_add(1 << (shift - 1)) >> shift;
+            for (k, byte) in d.iter_mut().enumerate() {
+                *byte = (v >> (8 * k)) as u8;
+            }
         }
     };
-    let lists = sk.pool.install(|| {
+    let queries = sk.pool.install(|| {
         batch
             .lists
             .iter()
             .map(|list| {
-                let mut out = vec![0u32; list.lwe_ciphertext_count().0 * out_size.0];
-                out.par_chunks_mut(out_size.0).zip(list.par_iter()).for_each_init(
+                let mut out = vec![0u8; list.lwe_ciphertext_count().0 * out_size.0 * bytes];
+                out.par_chunks_mut(out_size.0 * bytes).zip(list.par_iter()).for_each_init(
                     || LweCiphertext::new(0u64, p.lwe_dimension.to_lwe_size(), p.ciphertext_modulus),
                     |small, (dst, ct)| {
                         if keyswitch {
                             keyswitch_lwe_ciphertext(&sk.ksk, &ct, small);
-                            switch(dst, small.as_ref());
+                            pack(dst, small.as_ref());
                         } else {
-                            switch(dst, ct.as_ref());
+                            pack(dst, ct.as_ref());
                         }
                     },
                 );
-                LweCiphertextList::from_container(out, out_size, CiphertextModulus::<u32>::new_native())
+                out
             })
             .collect()
     });
-    Ok(CompactBatch { params_name: p.name.to_string(), small_key: keyswitch, lists })
+    Ok(CompactBatch { params_name: p.name.to_string(), small_key: keyswitch, bits, width: batch.width(), queries })
 }

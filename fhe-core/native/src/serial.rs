@@ -177,12 +177,19 @@ impl Conformance for LweBatch {
 
 impl Conformance for CompactBatch {
     fn check(&self, p: &FheParams) -> FheResult<()> {
-        check_name("compact batch", &self.params_name, p)?;
-        check_lists(
-            "compact batch",
-            &self.lists,
-            if self.small_key { p.lwe_dimension } else { p.big_lwe_dimension() }.to_lwe_size(),
-            CiphertextModulus::new_native(),
-        )
+        const KIND: &str = "compact batch";
+        check_name(KIND, &self.params_name, p)?;
+        if !(8..=32).contains(&self.bits) {
+            return Err(FheError::Malformed(format!("{KIND}: {} bits per coefficient is out of range", self.bits)));
+        }
+        if self.queries.is_empty() || self.width == 0 {
+            return Err(FheError::Malformed(format!("{KIND} is empty")));
+        }
+        let dim = if self.small_key { p.lwe_dimension } else { p.big_lwe_dimension() };
+        let expected = self.width * dim.to_lwe_size().0 * CompactBatch::bytes_per_coefficient(self.bits);
+        for q in &self.queries {
+            check_eq(KIND, "packed length", q.len(), expected)?;
+        }
+        Ok(())
     }
 }

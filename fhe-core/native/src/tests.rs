@@ -166,13 +166,13 @@ fn levelled_dense_and_compact() {
     let expected: Vec<i64> =
         (0..outputs).map(|j| (0..hidden).map(|i| w[j * hidden + i] * x[i]).sum::<i64>() + b[j]).collect();
     // Under the big key the modulus switch to 2^32 keeps levelled results exact.
-    let exact = ops::compact(&f.server, &logits, false).unwrap();
+    let exact = ops::compact(&f.server, &logits, false, 32).unwrap();
     let phases = ops::compact_phases(&f.client, &exact).unwrap();
     for j in 0..outputs {
         assert_eq!(ops::decode(phases[j], delta), expected[j], "logit {j}");
     }
     // After the keyswitch the error is the keyswitch noise (~2^-12 of the torus, 2^8 units here).
-    let small = ops::compact(&f.server, &logits, true).unwrap();
+    let small = ops::compact(&f.server, &logits, true, 32).unwrap();
     let phases = ops::compact_phases(&f.client, &small).unwrap();
     for j in 0..outputs {
         let err = (ops::decode(phases[j], delta) - expected[j]).abs();
@@ -180,6 +180,15 @@ fn levelled_dense_and_compact() {
     }
     let bytes = serial::to_bytes(&small, LIMIT).unwrap();
     assert!(bytes.len() < 10 * 4 * 920 + 200, "compact response is {} bytes", bytes.len());
+    // 24 bits under the big key: 3 bytes per coefficient, rounding noise ~2^-20.8 of the torus.
+    let packed = ops::compact(&f.server, &logits, false, 24).unwrap();
+    let phases = ops::compact_phases(&f.client, &packed).unwrap();
+    for j in 0..outputs {
+        let err = (ops::decode(phases[j], delta) - expected[j]).abs();
+        assert!(err < 1 << 5, "24-bit logit {j} off by {err}");
+    }
+    let bytes = serial::to_bytes(&packed, LIMIT).unwrap();
+    assert!(bytes.len() < 10 * 3 * 2049 + 200, "24-bit response is {} bytes", bytes.len());
 }
 
 #[test]

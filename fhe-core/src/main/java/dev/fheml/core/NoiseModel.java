@@ -68,10 +68,10 @@ public final class NoiseModel {
         return keyNoise + truncation;
     }
 
-    /** Variance added by {@link ServerContext#compact}. */
-    public double compactVariance(boolean keyswitch) {
+    /** Variance added by {@link ServerContext#compact(LweBatch, boolean, int)}. */
+    public double compactVariance(boolean keyswitch, int bits) {
         int dimension = keyswitch ? p.lweDimension() : p.bigLweDimension();
-        double rounding = (dimension / 2.0 + 1) / 12 / 0x1p64;
+        double rounding = (dimension / 2.0 + 1) / 12 / Math.pow(4, bits);
         return rounding + (keyswitch ? keyswitchVariance() : 0);
     }
 

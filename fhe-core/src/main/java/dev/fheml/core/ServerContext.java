@@ -41,13 +41,20 @@ public final class ServerContext extends NativeHandle {
                 h, b, layer.inputs(), layer.outputs(), layer.weights(), layer.bias(), layer.delta()))), parameters);
     }
 
-    /**
-     * Compacts results for the response: modulus switch to 2^32, after a keyswitch to the small
-     * key when {@code keyswitch} (≈ 3.7 KB instead of 8.2 KB per value, adding σ ≈ 2^-11 noise).
-     */
+    /** {@link #compact(LweBatch, boolean, int)} with 32 bits per coefficient. */
     public CompactBatch compact(LweBatch input, boolean keyswitch) {
+        return compact(input, keyswitch, 32);
+    }
+
+    /**
+     * Compacts results for the response: every coefficient rounded to its top {@code bits} bits
+     * (8..32) and packed in ⌈bits/8⌉ bytes, after a keyswitch to the small key when
+     * {@code keyswitch}. Per value: ⌈bits/8⌉·(n+1) bytes with the keyswitch (adds σ ≈ 2^-11),
+     * ⌈bits/8⌉·(N+1) without. See {@link NoiseModel#compactVariance(boolean, int)}.
+     */
+    public CompactBatch compact(LweBatch input, boolean keyswitch, int bits) {
         return new CompactBatch(
-                withHandle(h -> input.withHandle(b -> Native.ServerKey_compact(h, b, keyswitch))), parameters);
+                withHandle(h -> input.withHandle(b -> Native.ServerKey_compact(h, b, keyswitch, bits))), parameters);
     }
 
     public int threads() {

@@ -117,7 +117,18 @@ class NoiseModelTest {
                 err[j] = Encoding.torusError(phases[j], x[j], delta);
             }
             NoiseModel model = new NoiseModel(k.parameters());
-            assertClose(name + " keyswitch + modulus switch", Math.sqrt(model.compactVariance(true)), stdDev(err));
+            assertClose(name + " keyswitch + modulus switch", Math.sqrt(model.compactVariance(true, 32)), stdDev(err));
+        }
+        try (GlweBatch ct = k.client().encrypt(new long[][] {x}, delta);
+                LweBatch lwes = k.server().dense(ct, TestKeys.identity(SAMPLES, delta));
+                CompactBatch packed = k.server().compact(lwes, false, 16)) {
+            long[] phases = k.client().phases(packed)[0];
+            double[] err = new double[SAMPLES];
+            for (int j = 0; j < SAMPLES; j++) {
+                err[j] = Encoding.torusError(phases[j], x[j], delta);
+            }
+            NoiseModel model = new NoiseModel(k.parameters());
+            assertClose(name + " modulus switch to 2^16", Math.sqrt(model.compactVariance(false, 16)), stdDev(err));
         }
     }
 }

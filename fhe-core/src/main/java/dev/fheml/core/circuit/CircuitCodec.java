@@ -49,6 +49,7 @@ public final class CircuitCodec {
             } else if (s instanceof Stage.Compact k) {
                 n.put("type", "compact");
                 n.put("keyswitch", k.keyswitch());
+                n.put("bits", k.bits());
             }
         }
         try {
@@ -83,7 +84,7 @@ public final class CircuitCodec {
                 case "levelled_dense" -> new Stage.LevelledDense(layer(n));
                 case "bootstrap" -> new Stage.Bootstrap(LookupTables.fromFlat(integer(n, "domain"), integer(n, "count"),
                         longs(field(n, "values")), number(n, "deltaOut")));
-                case "compact" -> new Stage.Compact(field(n, "keyswitch").asBoolean());
+                case "compact" -> new Stage.Compact(field(n, "keyswitch").asBoolean(), integer(n, "bits"));
                 default -> throw new CircuitFormatException("stage " + i + " has unknown type '" + type + "'");
             });
         }

@@ -32,7 +32,8 @@ public final class CircuitEvaluator {
                 } else if (stage instanceof Stage.LevelledDense d) {
                     next = server.dense(current, d.layer());
                 } else {
-                    return server.compact(current, ((Stage.Compact) stage).keyswitch());
+                    Stage.Compact c = (Stage.Compact) stage;
+                    return server.compact(current, c.keyswitch(), c.bits());
                 }
                 if (current != null) {
                     current.close();

@@ -32,8 +32,17 @@ public sealed interface Stage {
         }
     }
 
-    /** Output compaction (always the last stage). */
-    record Compact(boolean keyswitch) implements Stage {
+    /**
+     * Output compaction (always the last stage), see
+     * {@link dev.fheml.core.ServerContext#compact(dev.fheml.core.LweBatch, boolean, int)}.
+     */
+    record Compact(boolean keyswitch, int bits) implements Stage {
+        public Compact {
+            if (bits < 8 || bits > 32) {
+                throw new IllegalArgumentException("compaction bits must be in [8, 32]: " + bits);
+            }
+        }
+
         @Override
         public int outputWidth(int inputWidth) {
             return inputWidth;

@@ -66,7 +66,7 @@ public final class Native {
     public static native long ServerKey_denseLwe(
             long serverKey, long lweBatch, int inputs, int outputs, long[] weights, long[] bias, long delta);
 
-    public static native long ServerKey_compact(long serverKey, long lweBatch, boolean keyswitch);
+    public static native long ServerKey_compact(long serverKey, long lweBatch, boolean keyswitch, int bits);
 
     public static native long GlweBatch_deserialize(String params, byte[] bytes, long maxBytes);
 

@@ -39,7 +39,7 @@ class ModelArtifactsTest {
     private static Circuit circuit() {
         return new Circuit(FheParameters.PBS_L1, 3, DELTA, List.of(
                 new Stage.InputDense(new DenseLayer(3, 2, WEIGHTS, new long[] {11, 22}, DELTA)),
-                new Stage.Compact(false)));
+                new Stage.Compact(false, 32)));
     }
 
     private static ClientSpec spec(String modelId) {

@@ -59,7 +59,7 @@ class CircuitTest {
         Circuit c = new Circuit(k.parameters().name(), 1, delta, List.of(
                 new Stage.InputDense(new DenseLayer(1, 1, new long[] {1}, new long[] {0}, delta)),
                 new Stage.Bootstrap(LookupTables.shared(table, 1L << 56)), // |f| ≤ 40; L1 noise 2^-15 ≪ 2^-9
-                new Stage.Compact(false)));
+                new Stage.Compact(false, 32)));
         CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
         assertArrayEquals(new long[] {30}, sim.evaluate(new long[] {2}));
         // Value 5 lies in the negacyclic half: the bootstrap returns -f(5 - 4).
@@ -122,12 +122,12 @@ class CircuitTest {
         DenseLayer l = new DenseLayer(2, 3, new long[6], new long[3], d);
         assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 2, d, List.of(new Stage.InputDense(l))));
         assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 3, d,
-                List.of(new Stage.InputDense(l), new Stage.Compact(false))));
+                List.of(new Stage.InputDense(l), new Stage.Compact(false, 32))));
         assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 2, d, List.of(new Stage.InputDense(l),
-                new Stage.LevelledDense(new DenseLayer(2, 1, new long[2], new long[1], d)), new Stage.Compact(false))));
+                new Stage.LevelledDense(new DenseLayer(2, 1, new long[2], new long[1], d)), new Stage.Compact(false, 32))));
         assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 2, d, List.of(new Stage.InputDense(l),
-                new Stage.Bootstrap(LookupTables.perOutput(new long[2][4], d)), new Stage.Compact(false))));
-        assertEquals(3, new Circuit(k.parameters().name(), 2, d, List.of(new Stage.InputDense(l), new Stage.Compact(true)))
+                new Stage.Bootstrap(LookupTables.perOutput(new long[2][4], d)), new Stage.Compact(false, 32))));
+        assertEquals(3, new Circuit(k.parameters().name(), 2, d, List.of(new Stage.InputDense(l), new Stage.Compact(true, 32)))
                 .outputWidth());
     }
 }

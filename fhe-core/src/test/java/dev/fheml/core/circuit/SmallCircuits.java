@@ -41,7 +41,7 @@ final class SmallCircuits {
                 new Stage.InputDense(new DenseLayer(INPUTS, HIDDEN, w1, b1, deltaIn)),
                 new Stage.Bootstrap(LookupTables.perOutput(tables, deltaOut)),
                 new Stage.LevelledDense(new DenseLayer(HIDDEN, CLASSES, w2, b2, deltaOut)),
-                new Stage.Compact(false)));
+                new Stage.Compact(false, 32)));
     }
 
     /** A linear model: no bootstrap, so FHE must equal the simulator exactly. */
@@ -51,7 +51,7 @@ final class SmallCircuits {
         long[] w = r.ints((long) INPUTS * CLASSES, -7, 8).asLongStream().toArray();
         long[] b = r.ints(CLASSES, -100, 101).asLongStream().toArray();
         return new Circuit(p.name(), INPUTS, delta, List.of(
-                new Stage.InputDense(new DenseLayer(INPUTS, CLASSES, w, b, delta)), new Stage.Compact(false)));
+                new Stage.InputDense(new DenseLayer(INPUTS, CLASSES, w, b, delta)), new Stage.Compact(false, 32)));
     }
 
     static long[] input(SplittableRandom r) {

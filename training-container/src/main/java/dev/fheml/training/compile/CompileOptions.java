@@ -1,0 +1,33 @@
+package dev.fheml.training.compile;
+
+import dev.fheml.core.FheParameters;
+
+/**
+ * Compiler settings.
+ *
+ * @param parameters     parameter-set name ({@link FheParameters#PBS_L2} by default: its bootstrap
+ *                       output is quiet enough for the levelled output layer)
+ * @param rangeMargin    calibrated accumulator ranges are widened by this fraction of their width on
+ *                       each side before being mapped onto the bootstrap's positions
+ * @param noiseSigmas    positions kept free at both ends of the bootstrap's input range, in standard
+ *                       deviations of its predicted reading noise (wrap-around protection)
+ */
+public record CompileOptions(String parameters, double rangeMargin, double noiseSigmas) {
+  public CompileOptions {
+    if (!(rangeMargin >= 0) || !(noiseSigmas >= 0)) {
+      throw new IllegalArgumentException("margins must be non-negative");
+    }
+  }
+
+  public static CompileOptions defaults() {
+    return new CompileOptions(FheParameters.PBS_L2, 0.05, 6.0);
+  }
+
+  public CompileOptions withParameters(String name) {
+    return new CompileOptions(name, rangeMargin, noiseSigmas);
+  }
+
+  public CompileOptions withNoiseSigmas(double sigmas) {
+    return new CompileOptions(parameters, rangeMargin, sigmas);
+  }
+}

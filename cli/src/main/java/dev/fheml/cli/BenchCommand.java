@@ -5,36 +5,64 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fheml.core.FheParameters;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fhe-ml bench engine --json FILE}: one run, one JSON object. */
+/** {@code fhe-ml bench engine|mnist --json FILE}: one run, one JSON object. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that report numbers as JSON (targets are checked against these, never in tests).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine, mnist")
     String what;
+
+    @Option(names = "--model", description = "mnist: mlp or logreg (default: ${DEFAULT-VALUE}).")
+    String model = "mlp";
+
+    @Option(names = "--hidden", split = ",", description = "mnist: hidden widths of the MLP (default: 64).")
+    List<Integer> hidden = List.of(64);
+
+    @Option(names = "--samples", description = "mnist: encrypted test images (default: ${DEFAULT-VALUE}).")
+    int samples = 100;
+
+    @Option(names = "--epochs", description = "mnist: training epochs (default: the recipe's).")
+    Integer epochs;
+
+    @Option(names = "--seed", description = "mnist: training seed (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON result here (also printed).")
     Path json;
 
-    @Option(names = "--params", description = "Parameter set (default: ${DEFAULT-VALUE}).")
-    String params = FheParameters.PBS_L1;
+    @Option(names = "--params", description = "Parameter set (default: L1 for engine, L2 for mnist).")
+    String params;
 
     @Option(names = "--threads", description = "Evaluation threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads = 0;
 
     @Override
     public Integer call() throws IOException {
-        if (!"engine".equals(what)) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: engine");
-        }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        System.err.println("fhe-ml bench engine: " + FheParameters.byName(params) + ", " + n + " threads");
-        Map<String, Object> result = new EngineBench(FheParameters.byName(params), n, System.err).run();
+        Map<String, Object> result;
+        switch (what) {
+            case "engine" -> {
+                FheParameters p = FheParameters.byName(params != null ? params : FheParameters.PBS_L1);
+                System.err.println("fhe-ml bench engine: " + p + ", " + n + " threads");
+                result = new EngineBench(p, n, System.err).run();
+            }
+            case "mnist" -> {
+                if (!model.equals("mlp") && !model.equals("logreg")) {
+                    throw new IllegalArgumentException("--model must be mlp or logreg, got '" + model + "'");
+                }
+                List<Integer> widths = model.equals("logreg") ? List.of() : hidden;
+                result = MnistBench.run(widths, epochs, seed, params != null ? params : FheParameters.PBS_L2, samples,
+                        n, System.err);
+            }
+            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: engine, mnist");
+        }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         String text = mapper.writeValueAsString(result);
         System.out.println(text);

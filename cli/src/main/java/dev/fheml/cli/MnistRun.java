@@ -1,0 +1,83 @@
+package dev.fheml.cli;
+
+import dev.fheml.core.ClientKey;
+import dev.fheml.core.CompactBatch;
+import dev.fheml.core.GlweBatch;
+import dev.fheml.core.ServerContext;
+import dev.fheml.core.circuit.Circuit;
+import dev.fheml.core.circuit.CircuitEvaluator;
+import dev.fheml.core.circuit.CircuitSimulator;
+import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.training.data.Dataset;
+import dev.fheml.training.pipeline.ModelPipeline;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * Encrypts test images one by one, evaluates them under FHE, decrypts, and compares with the
+ * labels and with the plaintext-integer simulator. Times each stage.
+ */
+final class MnistRun {
+    record Stats(int samples, int correct, int agreeing, double[] serverMs, double[] encryptMs, double[] decryptMs,
+            int queryBytes, int responseBytes) {
+        double accuracy() {
+            return (double) correct / samples;
+        }
+
+        double agreement() {
+            return (double) agreeing / samples;
+        }
+    }
+
+    private MnistRun() {}
+
+    static Stats run(Circuit circuit, ClientSpec spec, ClientKey client, ServerContext server, Dataset test, int samples,
+            PrintStream log) {
+        CircuitSimulator sim = new CircuitSimulator(circuit, client.parameters().polynomialSize());
+        double[] serverMs = new double[samples];
+        double[] encryptMs = new double[samples];
+        double[] decryptMs = new double[samples];
+        int correct = 0;
+        int agreeing = 0;
+        int queryBytes = 0;
+        int responseBytes = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < samples; i++) {
+            double[] raw = ModelPipeline.toDoubles(test.row(i));
+            long[] x = spec.quantize(raw);
+            double[] t = new double[1];
+            GlweBatch query = Stopwatch.time(() -> client.encrypt(new long[][] {x}, spec.inputDelta()), t);
+            encryptMs[i] = t[0];
+            if (i == 0) {
+                queryBytes = query.toBytes().length;
+            }
+            CompactBatch response = Stopwatch.time(() -> CircuitEvaluator.evaluate(circuit, server, query), t);
+            serverMs[i] = t[0];
+            if (i == 0) {
+                responseBytes = response.toBytes().length;
+            }
+            long[] outputs = Stopwatch.time(() -> client.decrypt(response, spec.outputDelta())[0], t);
+            decryptMs[i] = t[0];
+            query.close();
+            response.close();
+            int predicted = spec.decode(outputs).classIndex();
+            correct += predicted == test.label(i) ? 1 : 0;
+            agreeing += predicted == spec.decode(sim.evaluate(x)).classIndex() ? 1 : 0;
+            if ((i + 1) % Math.max(1, samples / 10) == 0 || i + 1 == samples) {
+                log.printf("  %4d/%d images  accuracy %.4f  agreement with simulator %.4f  %.1f s%n", i + 1, samples,
+                        (double) correct / (i + 1), (double) agreeing / (i + 1), (System.nanoTime() - start) / 1e9);
+            }
+        }
+        return new Stats(samples, correct, agreeing, serverMs, encryptMs, decryptMs, queryBytes, responseBytes);
+    }
+
+    static double percentile(double[] values, double p) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1)];
+    }
+
+    static double median(double[] values) {
+        return percentile(values, 0.5);
+    }
+}

@@ -1,0 +1,460 @@
+package dev.fheml.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.core.CompactBatch;
+import dev.fheml.core.FheException;
+import dev.fheml.core.FheParameters;
+import dev.fheml.core.GlweBatch;
+import dev.fheml.core.SizeLimits;
+import dev.fheml.core.artifact.Manifest;
+import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.core.artifact.ModelArtifacts.ClientModel;
+import dev.fheml.core.artifact.Sample;
+import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.core.circuit.Prediction;
+import dev.fheml.core.protocol.Envelope;
+import dev.fheml.core.protocol.EnvelopeException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClientBuilder;
+import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyncResponse;
+
+/**
+ * Encrypted predictions through a SageMaker async endpoint (or the local stack, which speaks the
+ * same APIs). Per prediction: quantize, encrypt with the local secret key, write the request
+ * envelope to {@code queries/<client>/<uuid>}, {@code InvokeEndpointAsync}, poll the output and
+ * failure locations with backoff until the deadline, download, decrypt, decode.
+ *
+ * <p>Thread-safe: one client serves concurrent predictions with one key. The evaluation key is
+ * uploaded once ({@code HEAD} first; content-addressed, so uploading is idempotent). The secret key
+ * stays in the key store folder; nothing here logs keys, ciphertexts or plaintext.
+ */
+public final class FheClient implements AutoCloseable {
+    /** Failure codes after which the same request is submitted again (up to maxAttempts). */
+    private static final Set<String> RESUBMIT = Set.of("busy", "not_ready", "endpoint_unavailable");
+    private static final long MAX_RESPONSE_BYTES = SizeLimits.CIPHERTEXT_BATCH + Envelope.HEADER_BYTES;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ClientConfig config;
+    private final S3Client s3;
+    private final SageMakerRuntimeClient sageMaker;
+    private final ClientModel model;
+    private final FheParameters parameters;
+    private final KeyStore.Keys keys;
+    private volatile boolean keyUploaded;
+
+    private FheClient(ClientConfig config, S3Client s3, SageMakerRuntimeClient sageMaker, ClientModel model,
+            KeyStore.Keys keys) {
+        this.config = config;
+        this.s3 = s3;
+        this.sageMaker = sageMaker;
+        this.model = model;
+        this.parameters = FheParameters.byName(model.spec().parameters());
+        this.keys = keys;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    public String modelId() {
+        return model.spec().modelId();
+    }
+
+    /** SHA-256 of this client's evaluation key (the object name under {@code keys/<model-id>/}). */
+    public String keyId() {
+        return keys.keyId();
+    }
+
+    public ClientSpec spec() {
+        return model.spec();
+    }
+
+    public Manifest manifest() {
+        return model.manifest();
+    }
+
+    /** Known inputs shipped in {@code client.zip} with their expected classes (smoke tests). */
+    public List<Sample> samples() {
+        return model.samples();
+    }
+
+    /** One prediction; see {@link #predictBatch}. */
+    public Prediction predict(double[] features) throws FheClientException {
+        return predictBatch(List.of(features)).get(0);
+    }
+
+    /**
+     * Predictions for raw feature vectors, sent as one encrypted batch (one request).
+     *
+     * @throws InferenceFailedException the endpoint's error code (e.g. {@code unknown_key}, {@code invalid_ciphertext})
+     * @throws InferenceTimeoutException no result before the configured timeout
+     * @throws ModelMismatchException the response is for another model
+     * @throws TransportException S3 or SageMaker failed after retries
+     */
+    public List<Prediction> predictBatch(List<double[]> inputs) throws FheClientException {
+        long[][] quantized = new long[inputs.size()][];
+        for (int q = 0; q < quantized.length; q++) {
+            quantized[q] = model.spec().quantize(inputs.get(q));
+        }
+        long[][] outputs = evaluate(quantized);
+        List<Prediction> out = new ArrayList<>(outputs.length);
+        for (long[] o : outputs) {
+            out.add(model.spec().decode(o));
+        }
+        return out;
+    }
+
+    /**
+     * The raw decrypted output integers for already quantized inputs ({@code [query][output]}):
+     * what the circuit computes, before scaling to scores.
+     */
+    public long[][] evaluate(long[][] quantized) throws FheClientException {
+        if (quantized.length == 0 || quantized.length > Envelope.MAX_COUNT) {
+            throw new IllegalArgumentException("a batch holds 1 to " + Envelope.MAX_COUNT + " inputs, got " + quantized.length);
+        }
+        uploadEvaluationKey();
+        byte[] body;
+        try (GlweBatch query = keys.clientKey().encrypt(quantized, model.spec().inputDelta())) {
+            body = Envelope.request(modelId(), keyId(), quantized.length, query.toBytes()).toBytes();
+        }
+        byte[] response = submitAndWait(body);
+        Envelope envelope;
+        try {
+            envelope = Envelope.parse(response, Envelope.Kind.RESPONSE, SizeLimits.CIPHERTEXT_BATCH);
+        } catch (EnvelopeException e) {
+            throw new TransportException("the result object is not a response envelope: " + e.getMessage(), e);
+        }
+        if (!envelope.modelId().equals(modelId())) {
+            throw new ModelMismatchException("the endpoint answered for model " + envelope.modelId()
+                    + " but this client uses model " + modelId() + ": deploy or fetch the matching client.zip");
+        }
+        if (!envelope.keyId().equals(keyId()) || envelope.count() != quantized.length) {
+            throw new TransportException("the result belongs to another request (key " + Envelope.shortId(envelope.keyId())
+                    + ", " + envelope.count() + " results)", null);
+        }
+        try (CompactBatch result = CompactBatch.fromBytes(parameters, envelope.payload(), SizeLimits.CIPHERTEXT_BATCH)) {
+            if (result.count() != quantized.length || result.width() != model.spec().outputs()) {
+                throw new TransportException("the result holds " + result.count() + "x" + result.width()
+                        + " values, expected " + quantized.length + "x" + model.spec().outputs(), null);
+            }
+            return keys.clientKey().decrypt(result, model.spec().outputDelta());
+        } catch (FheException e) {
+            throw new TransportException("the result ciphertexts cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Uploads the evaluation key unless {@code keys/<model-id>/<key-id>} already exists. Idempotent. */
+    public void uploadEvaluationKey() throws FheClientException {
+        if (keyUploaded) {
+            return;
+        }
+        synchronized (this) {
+            if (keyUploaded) {
+                return;
+            }
+            String key = "keys/" + modelId() + "/" + keyId();
+            try {
+                try {
+                    s3.headObject(b -> b.bucket(config.bucket()).key(key));
+                } catch (NoSuchKeyException e) {
+                    s3.putObject(b -> b.bucket(config.bucket()).key(key).contentType("application/octet-stream"),
+                            RequestBody.fromBytes(keys.evaluationKeyBytes()));
+                } catch (S3Exception e) {
+                    if (e.statusCode() != 404) {
+                        throw e;
+                    }
+                    s3.putObject(b -> b.bucket(config.bucket()).key(key).contentType("application/octet-stream"),
+                            RequestBody.fromBytes(keys.evaluationKeyBytes()));
+                }
+            } catch (SdkException e) {
+                throw new TransportException("uploading the evaluation key to s3://" + config.bucket() + "/" + key
+                        + " failed: " + e.getMessage(), e);
+            }
+            keyUploaded = true;
+        }
+    }
+
+    private byte[] submitAndWait(byte[] body) throws FheClientException {
+        long deadline = System.nanoTime() + config.timeout().toNanos();
+        String requestId = UUID.randomUUID().toString();
+        String queryKey = "queries/" + config.clientId() + "/" + requestId;
+        try {
+            s3.putObject(b -> b.bucket(config.bucket()).key(queryKey).contentType("application/octet-stream"),
+                    RequestBody.fromBytes(body));
+        } catch (SdkException e) {
+            throw new TransportException("writing the request to s3://" + config.bucket() + "/" + queryKey
+                    + " failed: " + e.getMessage(), e);
+        }
+        for (int attempt = 1; ; attempt++) {
+            String inferenceId = attempt == 1 ? requestId : requestId + "-" + attempt;
+            InvokeEndpointAsyncResponse invoked;
+            try {
+                invoked = sageMaker.invokeEndpointAsync(b -> b.endpointName(config.endpointName())
+                        .inputLocation("s3://" + config.bucket() + "/" + queryKey)
+                        .contentType("application/octet-stream").inferenceId(inferenceId));
+            } catch (SdkException e) {
+                throw new TransportException("InvokeEndpointAsync on " + config.endpointName() + " failed: "
+                        + e.getMessage(), e);
+            }
+            try {
+                return await(inferenceId, invoked.outputLocation(), invoked.failureLocation(), deadline);
+            } catch (InferenceFailedException e) {
+                if (!RESUBMIT.contains(e.errorCode()) || attempt >= config.maxAttempts() || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                sleep(jitter(config.pollInitial().toMillis() * (1L << Math.min(attempt, 6))), deadline);
+            }
+        }
+    }
+
+    private byte[] await(String inferenceId, String output, String failure, long deadline) throws FheClientException {
+        long wait = Math.max(1, config.pollInitial().toMillis());
+        while (true) {
+            byte[] out = getIfPresent(output);
+            if (out != null) {
+                return out;
+            }
+            byte[] failed = failure == null ? null : getIfPresent(failure);
+            if (failed != null) {
+                throw failureOf(inferenceId, failed);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new InferenceTimeoutException("no result for inference " + inferenceId + " within "
+                        + config.timeout() + " (output " + output + ", failure " + failure + "); the endpoint may be"
+                        + " scaling from zero: retry with a longer timeout");
+            }
+            sleep(jitter(wait), deadline);
+            wait = Math.min((long) (wait * 1.5) + 1, config.pollMax().toMillis());
+        }
+    }
+
+    /** The object's bytes, or null while it does not exist (404, or 403 without list permission). */
+    private byte[] getIfPresent(String s3Uri) throws TransportException {
+        URI uri = URI.create(s3Uri);
+        if (!"s3".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new TransportException("SageMaker returned a location that is not s3://bucket/key: " + s3Uri, null);
+        }
+        String key = uri.getPath().substring(1);
+        try {
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(uri.getHost()).key(key));
+            if (bytes.response().contentLength() != null && bytes.response().contentLength() > MAX_RESPONSE_BYTES) {
+                throw new TransportException(s3Uri + " is larger than " + MAX_RESPONSE_BYTES + " bytes", null);
+            }
+            return bytes.asByteArray();
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 || e.statusCode() == 403) {
+                return null;
+            }
+            throw new TransportException("reading " + s3Uri + " failed: " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new TransportException("reading " + s3Uri + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The server's {@code {"error", "message"}}, also when wrapped in SageMaker's own text. */
+    static InferenceFailedException failureOf(String inferenceId, byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        int at = text.indexOf("{\"error\"");
+        if (at >= 0) {
+            try {
+                JsonNode node = JSON.readTree(text.substring(at, text.lastIndexOf('}') + 1));
+                return new InferenceFailedException(node.path("error").asText("unknown"), node.path("message").asText(""),
+                        inferenceId);
+            } catch (IOException | RuntimeException ignored) {
+                // fall through: report the text as it is
+            }
+        }
+        String shown = text.length() > 500 ? text.substring(0, 500) + "..." : text;
+        return new InferenceFailedException("unknown", shown.strip(), inferenceId);
+    }
+
+    private static long jitter(long millis) {
+        return Math.max(1, (long) (millis * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
+    }
+
+    private static void sleep(long millis, long deadline) throws InferenceTimeoutException {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        try {
+            Thread.sleep(Math.max(1, Math.min(millis, left)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceTimeoutException("interrupted while waiting for the result");
+        }
+    }
+
+    @Override
+    public void close() {
+        keys.close();
+        s3.close();
+        sageMaker.close();
+    }
+
+    /** Builds an {@link FheClient}: loads {@code client.zip}, checks the model id, loads or makes the keys. */
+    public static final class Builder {
+        private Path clientZip;
+        private String clientZipS3Key;
+        private String expectedModelId;
+        private Path keyStore = KeyStore.defaultRoot();
+        private String bucket;
+        private String endpointName = "fhe-ml-endpoint";
+        private String region;
+        private URI s3Endpoint;
+        private URI sageMakerEndpoint;
+        private String accessKeyId;
+        private String secretAccessKey;
+        private String clientId = defaultClientId();
+        private Duration timeout = Duration.ofMinutes(15);
+        private Duration pollInitial = Duration.ofMillis(250);
+        private Duration pollMax = Duration.ofSeconds(5);
+        private int maxAttempts = 5;
+
+        private Builder() {}
+
+        /** {@code client.zip} from a local file. */
+        public Builder clientZip(Path v) { clientZip = v; clientZipS3Key = null; return this; }
+        /** {@code client.zip} from the exchange bucket, e.g. {@code client/<model-id>/client.zip}. */
+        public Builder clientZipFromS3(String key) { clientZipS3Key = key; clientZip = null; return this; }
+        public Builder expectedModelId(String v) { expectedModelId = v; return this; }
+        public Builder keyStore(Path v) { keyStore = v; return this; }
+        public Builder bucket(String v) { bucket = v; return this; }
+        public Builder endpointName(String v) { endpointName = v; return this; }
+        public Builder region(String v) { region = v; return this; }
+        public Builder s3Endpoint(URI v) { s3Endpoint = v; return this; }
+        public Builder sageMakerEndpoint(URI v) { sageMakerEndpoint = v; return this; }
+        public Builder credentials(String id, String secret) { accessKeyId = id; secretAccessKey = secret; return this; }
+        public Builder clientId(String v) { clientId = v; return this; }
+        public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder pollInterval(Duration initial, Duration max) { pollInitial = initial; pollMax = max; return this; }
+        public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+
+        public ClientConfig config() {
+            return new ClientConfig(clientZip, clientZipS3Key, expectedModelId, keyStore, bucket, endpointName, region,
+                    s3Endpoint, sageMakerEndpoint, accessKeyId, secretAccessKey, clientId, timeout, pollInitial, pollMax,
+                    maxAttempts);
+        }
+
+        /**
+         * @throws ModelMismatchException {@code client.zip} is not for {@code expectedModelId}
+         * @throws KeyStoreException the key store cannot be used
+         * @throws TransportException {@code client.zip} cannot be read from S3
+         */
+        public FheClient build() throws FheClientException {
+            ClientConfig c = config();
+            S3Client s3 = s3Client(c);
+            SageMakerRuntimeClient sm = sageMakerClient(c);
+            KeyStore.Keys keys = null;
+            try {
+                ClientModel model = readModel(c, s3);
+                String id = model.spec().modelId();
+                if (c.expectedModelId() != null && !c.expectedModelId().equals(id)) {
+                    throw new ModelMismatchException("client.zip is for model " + id + " but model "
+                            + c.expectedModelId() + " was expected: fetch the client.zip of the deployed model");
+                }
+                keys = new KeyStore(c.keyStore()).loadOrCreate(id, FheParameters.byName(model.spec().parameters()));
+                return new FheClient(c, s3, sm, model, keys);
+            } catch (FheClientException | RuntimeException e) {
+                s3.close();
+                sm.close();
+                throw e;
+            }
+        }
+
+        private static ClientModel readModel(ClientConfig c, S3Client s3) throws FheClientException {
+            String source = c.clientZip() != null ? c.clientZip().toString() : "s3://" + c.bucket() + "/" + c.clientZipS3Key();
+            try {
+                if (c.clientZip() != null) {
+                    return ModelArtifacts.readClient(c.clientZip());
+                }
+                byte[] zip = s3.getObjectAsBytes(b -> b.bucket(c.bucket()).key(c.clientZipS3Key())).asByteArray();
+                return ModelArtifacts.readClient(new ByteArrayInputStream(zip), source);
+            } catch (IOException e) {
+                throw new FheClientException("cannot read " + source + ": " + e.getMessage(), e);
+            } catch (SdkException e) {
+                throw new TransportException("cannot download " + source + ": " + e.getMessage(), e);
+            } catch (FheException e) {
+                throw new FheClientException(source + " is not a valid client.zip: " + e.getMessage(), e);
+            }
+        }
+
+        private static String defaultClientId() {
+            String user = System.getProperty("user.name", "client").replaceAll("[^A-Za-z0-9._-]", "_");
+            return user.isEmpty() ? "client" : user.substring(0, Math.min(user.length(), 64));
+        }
+    }
+
+    private static AwsCredentialsProvider credentials(ClientConfig c) {
+        return c.accessKeyId() != null
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()))
+                : DefaultCredentialsProvider.builder().build();
+    }
+
+    private static ClientOverrideConfiguration overrides(ClientConfig c) {
+        return ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(c.maxAttempts()).build())
+                .apiCallAttemptTimeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    private static Region region(ClientConfig c) {
+        if (c.region() != null) {
+            return Region.of(c.region());
+        }
+        return c.s3Endpoint() != null || c.sageMakerEndpoint() != null ? Region.US_EAST_1 : null;
+    }
+
+    private static S3Client s3Client(ClientConfig c) {
+        S3ClientBuilder b = S3Client.builder().credentialsProvider(credentials(c)).overrideConfiguration(overrides(c));
+        if (region(c) != null) {
+            b.region(region(c));
+        }
+        if (c.s3Endpoint() != null) {
+            b.endpointOverride(c.s3Endpoint()).forcePathStyle(true);
+        }
+        return b.build();
+    }
+
+    private static SageMakerRuntimeClient sageMakerClient(ClientConfig c) {
+        SageMakerRuntimeClientBuilder b = SageMakerRuntimeClient.builder().credentialsProvider(credentials(c))
+                .overrideConfiguration(overrides(c));
+        if (region(c) != null) {
+            b.region(region(c));
+        }
+        if (c.sageMakerEndpoint() != null) {
+            b.endpointOverride(c.sageMakerEndpoint());
+        }
+        return b.build();
+    }
+}

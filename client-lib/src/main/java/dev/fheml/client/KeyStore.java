@@ -1,0 +1,158 @@
+package dev.fheml.client;
+
+import dev.fheml.core.ClientKey;
+import dev.fheml.core.EvaluationKey;
+import dev.fheml.core.FheException;
+import dev.fheml.core.FheParameters;
+import dev.fheml.core.protocol.Ids;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The client's keys on disk: one folder per model id ({@code <root>/<model-id>/}, mode 0700)
+ * holding {@code client.key} (the secret, 0600), {@code evaluation.key} (public, 0600) and
+ * {@code key-id} (SHA-256 of the evaluation key). A folder is created complete or not at all
+ * (written aside, then renamed), so concurrent processes agree on one key. Secret keys never leave
+ * this folder and are never logged; a secret file readable by others is refused, as ssh does.
+ */
+public final class KeyStore {
+    public static final String CLIENT_KEY = "client.key";
+    public static final String EVALUATION_KEY = "evaluation.key";
+    public static final String KEY_ID = "key-id";
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+
+    private final Path root;
+
+    public KeyStore(Path root) {
+        this.root = root.toAbsolutePath();
+    }
+
+    /** {@code $FHEML_KEY_STORE}, else {@code ~/.fhe-ml/keys}. */
+    public static Path defaultRoot() {
+        String env = System.getenv("FHEML_KEY_STORE");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".fhe-ml", "keys");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The keys of one model; close to free the native secret key. */
+    public record Keys(ClientKey clientKey, String keyId, Path evaluationKeyFile) implements AutoCloseable {
+        /** The serialized public evaluation key (what is uploaded). */
+        public byte[] evaluationKeyBytes() throws KeyStoreException {
+            try {
+                return Files.readAllBytes(evaluationKeyFile);
+            } catch (IOException e) {
+                throw new KeyStoreException("cannot read " + evaluationKeyFile + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            clientKey.close();
+        }
+    }
+
+    /** True when keys for this model exist. */
+    public boolean has(String modelId) {
+        return Files.isRegularFile(folder(modelId).resolve(KEY_ID));
+    }
+
+    /** Loads the model's keys, generating them first (a few seconds) when there are none. */
+    public Keys loadOrCreate(String modelId, FheParameters parameters) throws KeyStoreException {
+        if (!has(modelId)) {
+            create(modelId, parameters);
+        }
+        return load(modelId, parameters);
+    }
+
+    /** Loads existing keys, checking permissions and that the evaluation key matches its id. */
+    public Keys load(String modelId, FheParameters parameters) throws KeyStoreException {
+        Path dir = folder(modelId);
+        try {
+            Path secret = dir.resolve(CLIENT_KEY);
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(secret);
+            if (!OWNER_ONLY.containsAll(perms)) {
+                throw new KeyStoreException(secret + " is readable by others (" + PosixFilePermissions.toString(perms)
+                        + "): run chmod 600 on it, or delete the folder to make new keys", null);
+            }
+            String keyId = Files.readString(dir.resolve(KEY_ID), StandardCharsets.US_ASCII).trim();
+            Path evaluation = dir.resolve(EVALUATION_KEY);
+            if (!Ids.isId(keyId) || !Ids.sha256(Files.readAllBytes(evaluation)).equals(keyId)) {
+                throw new KeyStoreException(dir + ": evaluation.key does not match key-id (corrupted store);"
+                        + " delete the folder to make new keys", null);
+            }
+            ClientKey key = ClientKey.fromBytes(parameters, Files.readAllBytes(secret));
+            return new Keys(key, keyId, evaluation);
+        } catch (IOException e) {
+            throw new KeyStoreException("cannot read the keys in " + dir + ": " + e.getMessage(), e);
+        } catch (FheException e) {
+            throw new KeyStoreException(dir + ": client.key is not a " + parameters.name()
+                    + " secret key (" + e.getMessage() + "); delete the folder to make new keys", e);
+        }
+    }
+
+    private void create(String modelId, FheParameters parameters) throws KeyStoreException {
+        Path dir = folder(modelId);
+        Path tmp = null;
+        try {
+            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+            tmp = Files.createTempDirectory(root, ".new-" + modelId.substring(0, 8) + "-",
+                    PosixFilePermissions.asFileAttribute(OWNER_DIR));
+            String keyId;
+            try (ClientKey key = ClientKey.generate(parameters); EvaluationKey evaluation = key.evaluationKey()) {
+                writeOwnerOnly(tmp.resolve(CLIENT_KEY), key.toBytes());
+                byte[] eval = evaluation.toBytes();
+                writeOwnerOnly(tmp.resolve(EVALUATION_KEY), eval);
+                keyId = Ids.sha256(eval);
+            }
+            writeOwnerOnly(tmp.resolve(KEY_ID), (keyId + "\n").getBytes(StandardCharsets.US_ASCII));
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                tmp = null;
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // Another process won the race: use its keys.
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new KeyStoreException("the key store " + root + " must be on a local file system", e);
+            }
+        } catch (IOException e) {
+            throw new KeyStoreException("cannot create keys in " + dir + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    private Path folder(String modelId) {
+        if (!Ids.isId(modelId)) {
+            throw new IllegalArgumentException("model id must be 64 lowercase hex digits: " + modelId);
+        }
+        return root.resolve(modelId);
+    }
+
+    private static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        Files.write(file, bytes);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover ".new-*" folder holds nothing anyone uses
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package dev.fheml.client.local;
+
+import dev.fheml.inference.ErrorCode;
+import dev.fheml.inference.Http;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What SageMaker asynchronous inference does, on 127.0.0.1: answers the runtime API's
+ * {@code POST /endpoints/<name>/async-invocations} with 202 and the output/failure locations,
+ * queues the request, reads the body from {@code InputLocation}, POSTs it to the inference server's
+ * {@code /invocations}, and writes {@code results/<id>.out} or {@code failures/<id>-error.out}.
+ * While the server is unreachable or answers 503 (restart, busy) it retries with backoff for up to
+ * {@code retryWindow}; then the failure object says {@code endpoint_unavailable}. An acknowledged
+ * request therefore always ends in an output or a failure object (unless this process dies).
+ */
+public final class LocalAsyncInvoker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalAsyncInvoker.class);
+
+    private final String endpointName;
+    private final String outputBucket;
+    private final S3Client s3;
+    private final URI serverUri;
+    private final Duration retryWindow;
+    private final HttpClient http;
+    private final ExecutorService workers;
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+
+    /**
+     * @param workers concurrent invocations (SageMaker's MaxConcurrentInvocationsPerInstance)
+     */
+    public LocalAsyncInvoker(String endpointName, String outputBucket, S3Client s3, URI serverUri, int workers,
+            Duration retryWindow) throws IOException {
+        this.endpointName = endpointName;
+        this.outputBucket = outputBucket;
+        this.s3 = s3;
+        this.serverUri = serverUri;
+        this.retryWindow = retryWindow;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "async-invoker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        QueuedThreadPool pool = new QueuedThreadPool(16, 2);
+        pool.setName("invoker-http");
+        this.jetty = new Server(pool);
+        this.connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        jetty.setHandler(new Api());
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            throw new IOException("cannot start the local async invoker: " + e.getMessage(), e);
+        }
+    }
+
+    /** The SageMaker runtime endpoint override for clients. */
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+
+    public long accepted() {
+        return accepted.get();
+    }
+
+    /** Deliveries retried because the server was unreachable or busy. */
+    public long retries() {
+        return retries.get();
+    }
+
+    private final class Api extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws IOException {
+            String path = Request.getPathInContext(request);
+            String expected = "/endpoints/" + endpointName + "/async-invocations";
+            if (!"POST".equals(request.getMethod()) || !path.startsWith("/endpoints/")) {
+                awsError(response, callback, 404, "UnknownOperationException", "unsupported operation " + path);
+                return true;
+            }
+            if (!expected.equals(path)) {
+                awsError(response, callback, 400, "ValidationError", "Endpoint " + path.split("/")[2] + " not found.");
+                return true;
+            }
+            Http.readBody(request, 1 << 20); // the async API carries no body; drain what there is
+            String input = request.getHeaders().get("X-Amzn-SageMaker-InputLocation");
+            URI location = input == null ? null : URI.create(input);
+            if (location == null || !"s3".equals(location.getScheme()) || location.getHost() == null) {
+                awsError(response, callback, 400, "ValidationError", "InputLocation must be s3://bucket/key");
+                return true;
+            }
+            String id = request.getHeaders().get("X-Amzn-SageMaker-Inference-Id");
+            if (id == null || id.isBlank()) {
+                id = UUID.randomUUID().toString();
+            }
+            String contentType = request.getHeaders().get("X-Amzn-SageMaker-Content-Type");
+            String output = "results/" + id + ".out";
+            String failure = "failures/" + id + "-error.out";
+            accepted.incrementAndGet();
+            String inferenceId = id;
+            workers.execute(() -> deliver(inferenceId, location, contentType, output, failure));
+            response.getHeaders().put("X-Amzn-SageMaker-OutputLocation", "s3://" + outputBucket + "/" + output);
+            response.getHeaders().put("X-Amzn-SageMaker-FailureLocation", "s3://" + outputBucket + "/" + failure);
+            Http.sendJson(response, callback, 202, Map.of("InferenceId", inferenceId));
+            return true;
+        }
+    }
+
+    private static void awsError(Response response, Callback callback, int status, String type, String message) {
+        response.getHeaders().put("x-amzn-ErrorType", type);
+        Http.sendJson(response, callback, status, Map.of("message", message));
+    }
+
+    private void deliver(String id, URI input, String contentType, String output, String failure) {
+        byte[] body;
+        try {
+            body = s3.getObjectAsBytes(b -> b.bucket(input.getHost()).key(input.getPath().substring(1))).asByteArray();
+        } catch (SdkException e) {
+            fail(id, failure, "input_not_found", "cannot read InputLocation " + input + ": " + e.getMessage());
+            return;
+        }
+        long deadline = System.nanoTime() + retryWindow.toNanos();
+        long wait = 100;
+        String last = "";
+        while (true) {
+            try {
+                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(serverUri.resolve("/invocations"))
+                        .timeout(Duration.ofMinutes(10)).header("X-Request-Id", id)
+                        .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() == 200) {
+                    put(output, r.body());
+                    return;
+                }
+                if (r.statusCode() != 503) {
+                    put(failure, r.body());
+                    return;
+                }
+                last = new String(r.body(), StandardCharsets.UTF_8);
+            } catch (ConnectException e) {
+                last = "connection refused";
+            } catch (IOException e) {
+                last = e.getClass().getSimpleName() + ": " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(id, failure, ErrorCode.NOT_READY.code(), "the invoker was stopped before the request was delivered");
+                return;
+            } catch (SdkException e) {
+                LOG.error("writing the result of {} failed: {}", id, e.toString());
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                fail(id, failure, "endpoint_unavailable", "the endpoint stayed unavailable for "
+                        + retryWindow.toSeconds() + " s; last answer: " + last);
+                return;
+            }
+            retries.incrementAndGet();
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            wait = Math.min(wait * 2, 2000);
+        }
+    }
+
+    private void fail(String id, String failure, String code, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        try {
+            put(failure, Http.json(body).getBytes(StandardCharsets.UTF_8));
+        } catch (SdkException e) {
+            LOG.error("writing the failure of {} failed: {}", id, e.toString());
+        }
+    }
+
+    private void put(String key, byte[] bytes) {
+        s3.putObject(b -> b.bucket(outputBucket).key(key), RequestBody.fromBytes(bytes));
+    }
+
+    @Override
+    public void close() {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the invoker: {}", e.toString());
+        }
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

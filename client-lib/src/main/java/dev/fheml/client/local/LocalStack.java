@@ -1,0 +1,270 @@
+package dev.fheml.client.local;
+
+import dev.fheml.client.FheClient;
+import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.inference.InferenceServer;
+import dev.fheml.inference.KeyCache;
+import dev.fheml.inference.ServerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The whole serving path on one machine, no AWS account: an S3 API (s3proxy, files in a temp
+ * folder) on 127.0.0.1, the {@link InferenceServer} as a real HTTP server on 127.0.0.1, and a
+ * {@link LocalAsyncInvoker} playing SageMaker async inference. Clients talk to it with the same
+ * code as to AWS, through endpoint overrides and dummy credentials ({@link #clientBuilder()}).
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.start(modelDir);            // modelDir holds server.zip and client.zip
+ *      FheClient client = stack.clientBuilder().keyStore(keys).build()) {
+ *     Prediction p = client.predict(features);
+ * }
+ * }</pre>
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final String BUCKET = "fhe-ml-exchange";
+    public static final String ENDPOINT_NAME = "fhe-ml-endpoint";
+    public static final String REGION = "us-east-1";
+    /** Dummy credentials: s3proxy checks the signature, nothing else accepts them. */
+    public static final String ACCESS_KEY = "local-access-key";
+    public static final String SECRET_KEY = "local-secret-key";
+
+    /**
+     * Settings of the local stack.
+     *
+     * @param modelDir          folder with {@code server.zip} and {@code client.zip}
+     * @param serverConcurrency the inference server's evaluation slots
+     * @param invokerWorkers    concurrent deliveries (SageMaker's MaxConcurrentInvocationsPerInstance)
+     * @param keyCacheBytes     the server's key-cache bound
+     * @param retryWindow       how long the invoker retries an unavailable server before writing a failure
+     */
+    public record Options(Path modelDir, int serverConcurrency, int invokerWorkers, long keyCacheBytes,
+            Duration retryWindow) {
+        public static Options of(Path modelDir) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60));
+        }
+
+        public Options withConcurrency(int server, int invoker) {
+            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow);
+        }
+
+        public Options withKeyCacheBytes(long bytes) {
+            return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow);
+        }
+
+        public Options withRetryWindow(Duration window) {
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window);
+        }
+    }
+
+    private final Options options;
+    private final Path data;
+    private final S3Proxy s3proxy;
+    private final URI s3Endpoint;
+    private final S3Client s3;
+    private final String modelId;
+    private final ServerConfig serverConfig;
+    private volatile InferenceServer server;
+    private final LocalAsyncInvoker invoker;
+
+    private LocalStack(Options options, Path data, S3Proxy s3proxy, URI s3Endpoint, S3Client s3, String modelId,
+            ServerConfig serverConfig, InferenceServer server, LocalAsyncInvoker invoker) {
+        this.options = options;
+        this.data = data;
+        this.s3proxy = s3proxy;
+        this.s3Endpoint = s3Endpoint;
+        this.s3 = s3;
+        this.modelId = modelId;
+        this.serverConfig = serverConfig;
+        this.server = server;
+        this.invoker = invoker;
+    }
+
+    /** Starts the stack for the model in {@code modelDir} with default options. */
+    public static LocalStack start(Path modelDir) throws IOException {
+        return start(Options.of(modelDir));
+    }
+
+    /**
+     * Starts s3proxy, creates the exchange bucket, publishes {@code client.zip} under
+     * {@code client/<model-id>/client.zip}, starts the inference server (waiting for its model) and the
+     * invoker.
+     *
+     * @throws IOException when a part cannot start or the model cannot be loaded
+     */
+    public static LocalStack start(Options options) throws IOException {
+        Path clientZip = options.modelDir().resolve("client.zip");
+        String modelId = ModelArtifacts.readClient(clientZip).manifest().modelId();
+        Path data = Files.createTempDirectory("fhe-ml-local-s3-");
+        S3Proxy proxy = null;
+        S3Client s3 = null;
+        InferenceServer server = null;
+        try {
+            FilesystemNio2BlobStore store = new FilesystemNio2BlobStore(data.toString());
+            store.createContainer(BUCKET);
+            proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:0"))
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                    .ignoreUnknownHeaders(true).build();
+            proxy.start();
+            waitStarted(proxy);
+            URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+            s3 = S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.of(REGION))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                    .build();
+            s3.putObject(b -> b.bucket(BUCKET).key("client/" + modelId + "/client.zip"), RequestBody.fromFile(clientZip));
+            ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
+                    .keyBucket(BUCKET).keyPrefix("keys/").s3Endpoint(endpoint).region(REGION)
+                    .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
+                    .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30)).build();
+            server = startServer(config);
+            config = config.toBuilder().port(server.port()).build(); // a restart keeps the address
+            LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, server.uri(),
+                    options.invokerWorkers(), options.retryWindow());
+            return new LocalStack(options, data, proxy, endpoint, s3, modelId, config, server, invoker);
+        } catch (Exception e) {
+            if (server != null) {
+                server.close();
+            }
+            if (s3 != null) {
+                s3.close();
+            }
+            stopQuietly(proxy);
+            deleteTree(data);
+            throw e instanceof IOException io ? io : new IOException("cannot start the local stack: " + e.getMessage(), e);
+        }
+    }
+
+    private static InferenceServer startServer(ServerConfig config) throws IOException {
+        InferenceServer s = InferenceServer.start(config);
+        try {
+            if (!s.awaitReady(Duration.ofMinutes(2))) {
+                s.close();
+                throw new IOException("the inference server could not load " + config.modelDir().resolve("server.zip"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.close();
+            throw new IOException("interrupted while loading the model", e);
+        }
+        return s;
+    }
+
+    private static void waitStarted(S3Proxy proxy) throws Exception {
+        for (int i = 0; i < 200 && !"STARTED".equals(proxy.getState()); i++) {
+            Thread.sleep(25);
+        }
+        if (!"STARTED".equals(proxy.getState())) {
+            throw new IOException("s3proxy did not start: " + proxy.getState());
+        }
+    }
+
+    /** A client builder pointed at this stack (endpoints, bucket, region, dummy credentials, fast polling). */
+    public FheClient.Builder clientBuilder() {
+        return FheClient.builder().clientZip(options.modelDir().resolve("client.zip")).bucket(BUCKET)
+                .endpointName(ENDPOINT_NAME).region(REGION).s3Endpoint(s3Endpoint).sageMakerEndpoint(invoker.uri())
+                .credentials(ACCESS_KEY, SECRET_KEY).pollInterval(Duration.ofMillis(20), Duration.ofMillis(250))
+                .timeout(Duration.ofMinutes(5));
+    }
+
+    public URI s3Endpoint() {
+        return s3Endpoint;
+    }
+
+    /** The SageMaker runtime endpoint override (the local async invoker). */
+    public URI sageMakerEndpoint() {
+        return invoker.uri();
+    }
+
+    /** The inference server's own address ({@code /ping}, {@code /invocations}). */
+    public URI serverUri() {
+        return server.uri();
+    }
+
+    public String bucket() {
+        return BUCKET;
+    }
+
+    public String endpointName() {
+        return ENDPOINT_NAME;
+    }
+
+    public String region() {
+        return REGION;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public Path clientZip() {
+        return options.modelDir().resolve("client.zip");
+    }
+
+    /** An S3 client on the stack's bucket (tests, tools). Owned by the stack: do not close. */
+    public S3Client s3() {
+        return s3;
+    }
+
+    public InferenceServer server() {
+        return server;
+    }
+
+    public LocalAsyncInvoker invoker() {
+        return invoker;
+    }
+
+    public KeyCache.Stats keyCacheStats() {
+        return server.keyCacheStats();
+    }
+
+    /** Stops the inference server gracefully (as on SIGTERM); the invoker keeps accepting and retrying. */
+    public synchronized void stopServer() {
+        server.close();
+    }
+
+    /** Starts a fresh inference server on the same port (a restarted container: empty key cache). */
+    public synchronized void startServer() throws IOException {
+        server = startServer(serverConfig);
+    }
+
+    @Override
+    public void close() {
+        invoker.close();
+        server.close();
+        s3.close();
+        stopQuietly(s3proxy);
+        deleteTree(data);
+    }
+
+    private static void stopQuietly(S3Proxy proxy) {
+        if (proxy != null) {
+            try {
+                proxy.stop();
+            } catch (Exception ignored) {
+                // already stopped
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp folder: best effort
+        }
+    }
+}

@@ -202,6 +202,31 @@ class ServingIT {
     }
 
     @Test
+    void concurrentRequestsForANewKeyDownloadAndExpandItOnce() throws Exception {
+        Path keys = Files.createTempDirectory("fhe-ml-it-single-flight-");
+        try (FheClient fresh = stack.clientBuilder().keyStore(keys).clientId("single-flight").build()) {
+            fresh.uploadEvaluationKey();
+            var before = stack.keyCacheStats();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Future<Prediction>> results = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    Sample s = samples.get(i % samples.size());
+                    results.add(pool.submit(() -> fresh.predict(s.features())));
+                }
+                for (int i = 0; i < 6; i++) {
+                    assertEquals(samples.get(i % samples.size()).expectedClass(), results.get(i).get().classIndex());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            var after = stack.keyCacheStats();
+            assertEquals(1, after.downloads() - before.downloads(), "one download for 6 concurrent requests");
+            assertEquals(1, after.expansions() - before.expansions(), "one expansion for 6 concurrent requests");
+        }
+    }
+
+    @Test
     void unknownPathsAndMethods() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(stack.serverUri().resolve("/invocations")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -28,9 +28,41 @@ public final class NoiseModel {
         return tuniformVariance(p.glweNoiseLog2());
     }
 
-    /** After a dense layer (on GLWE or LWE inputs) with one row of squared norm Σw². */
+    /**
+     * After a dense layer with one row of squared norm Σw² (LWE inputs), or, for the input dense
+     * layer on a GLWE, the squared norm of the whole weight polynomial the row was packed into
+     * ({@link #packedNormsSquared}).
+     */
     public static double denseVariance(double inputVariance, double rowNormSquared) {
         return inputVariance * rowNormSquared;
+    }
+
+    /**
+     * The factor by which the input dense layer multiplies a fresh GLWE's noise, per output. The
+     * engine packs ⌊N/inputs⌋ rows into one weight polynomial; every coefficient of the GLWE's noise
+     * polynomial (also those past the input's length, which carry no value) meets exactly one
+     * coefficient of that polynomial in each output, so an output's noise sums the squared norms of
+     * all rows of its product, not only its own.
+     *
+     * @param rowNormsSquared Σw² of each row (with any per-row multiplier applied)
+     */
+    public double[] packedNormsSquared(double[] rowNormsSquared, int inputs) {
+        if (inputs < 1 || inputs > p.polynomialSize()) {
+            throw new IllegalArgumentException("inputs must be in [1, N], got " + inputs);
+        }
+        int perProduct = p.polynomialSize() / inputs;
+        double[] out = new double[rowNormsSquared.length];
+        for (int first = 0; first < out.length; first += perProduct) {
+            int end = Math.min(out.length, first + perProduct);
+            double sum = 0;
+            for (int j = first; j < end; j++) {
+                sum += rowNormsSquared[j];
+            }
+            for (int j = first; j < end; j++) {
+                out[j] = sum;
+            }
+        }
+        return out;
     }
 
     /** Added by the keyswitch from the big to the small key. */

@@ -33,9 +33,14 @@ class NoiseModelTest {
     @ParameterizedTest
     @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2})
     void denseNoiseOnFreshInputs(String name) {
+        // 784 inputs pack 2 rows per weight polynomial, 100 inputs pack 20: the packed norm matters.
+        denseNoiseOnFreshInputs(name, 784);
+        denseNoiseOnFreshInputs(name, 100);
+    }
+
+    private static void denseNoiseOnFreshInputs(String name, int inputs) {
         TestKeys.Set k = TestKeys.get(name);
-        Random r = new Random(1);
-        int inputs = 784;
+        Random r = new Random(inputs);
         long delta = 1L << 40;
         long[] x = new long[inputs];
         for (int i = 0; i < inputs; i++) {
@@ -49,18 +54,22 @@ class NoiseModelTest {
         try (GlweBatch ct = k.client().encrypt(new long[][] {x}, delta); LweBatch out = k.server().dense(ct, layer)) {
             long[] phases = k.client().phases(out)[0];
             long[] expected = layer.apply(x);
-            double[] normalized = new double[SAMPLES];
+            NoiseModel model = new NoiseModel(k.parameters());
+            double[] rows = new double[SAMPLES];
+            for (int j = 0; j < SAMPLES; j++) {
+                rows[j] = layer.rowNormSquared(j);
+            }
+            double[] packed = model.packedNormsSquared(rows, inputs);
             double meanNorm = 0;
             for (int j = 0; j < SAMPLES; j++) {
-                meanNorm += layer.rowNormSquared(j) / SAMPLES;
+                meanNorm += packed[j] / SAMPLES;
             }
+            double[] normalized = new double[SAMPLES];
             for (int j = 0; j < SAMPLES; j++) {
-                // Rescale each row's error to the mean row norm so all samples share one σ.
-                normalized[j] = Encoding.torusError(phases[j], expected[j], delta)
-                        * Math.sqrt(meanNorm / layer.rowNormSquared(j));
+                // Rescale each output's error to the mean packed norm so all samples share one σ.
+                normalized[j] = Encoding.torusError(phases[j], expected[j], delta) * Math.sqrt(meanNorm / packed[j]);
             }
-            NoiseModel model = new NoiseModel(k.parameters());
-            assertClose(name + " dense(fresh)", Math.sqrt(NoiseModel.denseVariance(model.freshVariance(), meanNorm)),
+            assertClose(name + " dense(fresh, " + inputs + " inputs)", Math.sqrt(NoiseModel.denseVariance(model.freshVariance(), meanNorm)),
                     stdDev(normalized));
         }
     }
@@ -99,36 +108,36 @@ class NoiseModelTest {
         }
     }
 
+    /**
+     * One value per query, so every sample comes from its own GLWE: LWEs extracted from one GLWE
+     * share its mask coefficients, hence their rounding errors, which would make 256 samples worth far fewer.
+     */
     @ParameterizedTest
     @ValueSource(strings = {FheParameters.PBS_L1})
     void keyswitchNoiseInCompaction(String name) {
         TestKeys.Set k = TestKeys.get(name);
         long delta = 1L << 40;
-        long[] x = new long[SAMPLES];
+        long[][] x = new long[SAMPLES][];
         for (int j = 0; j < SAMPLES; j++) {
-            x[j] = j;
+            x[j] = new long[] {j};
         }
-        try (GlweBatch ct = k.client().encrypt(new long[][] {x}, delta);
-                LweBatch lwes = k.server().dense(ct, TestKeys.identity(SAMPLES, delta));
-                CompactBatch packed = k.server().compact(lwes, true)) {
-            long[] phases = k.client().phases(packed)[0];
-            double[] err = new double[SAMPLES];
-            for (int j = 0; j < SAMPLES; j++) {
-                err[j] = Encoding.torusError(phases[j], x[j], delta);
+        NoiseModel model = new NoiseModel(k.parameters());
+        assertClose(name + " keyswitch + modulus switch", Math.sqrt(model.compactVariance(true, 32)),
+                compactionError(k, x, delta, true, 32));
+        assertClose(name + " modulus switch to 2^16", Math.sqrt(model.compactVariance(false, 16)),
+                compactionError(k, x, delta, false, 16));
+    }
+
+    private static double compactionError(TestKeys.Set k, long[][] x, long delta, boolean keyswitch, int bits) {
+        try (GlweBatch ct = k.client().encrypt(x, delta);
+                LweBatch lwes = k.server().dense(ct, TestKeys.identity(1, delta));
+                CompactBatch packed = k.server().compact(lwes, keyswitch, bits)) {
+            long[][] phases = k.client().phases(packed);
+            double[] err = new double[x.length];
+            for (int q = 0; q < x.length; q++) {
+                err[q] = Encoding.torusError(phases[q][0], x[q][0], delta);
             }
-            NoiseModel model = new NoiseModel(k.parameters());
-            assertClose(name + " keyswitch + modulus switch", Math.sqrt(model.compactVariance(true, 32)), stdDev(err));
-        }
-        try (GlweBatch ct = k.client().encrypt(new long[][] {x}, delta);
-                LweBatch lwes = k.server().dense(ct, TestKeys.identity(SAMPLES, delta));
-                CompactBatch packed = k.server().compact(lwes, false, 16)) {
-            long[] phases = k.client().phases(packed)[0];
-            double[] err = new double[SAMPLES];
-            for (int j = 0; j < SAMPLES; j++) {
-                err[j] = Encoding.torusError(phases[j], x[j], delta);
-            }
-            NoiseModel model = new NoiseModel(k.parameters());
-            assertClose(name + " modulus switch to 2^16", Math.sqrt(model.compactVariance(false, 16)), stdDev(err));
+            return stdDev(err);
         }
     }
 }

@@ -65,7 +65,7 @@ public final class FheCompiler {
       DenseLayer dense;
       HiddenMapping m = null;
       if (layer.isHidden()) {
-        m = mapHidden(layer, inputVariance, name);
+        m = mapHidden(layer, inputVariance, l == 0, name);
         delta = Long.divideUnsigned(1L << 63, (long) params.polynomialSize() << m.scaleLog2);
         dense = new DenseLayer(layer.inputs(), layer.outputs(), m.weights, m.bias, delta);
         reports.add(new StageReport(name + " -> bootstrap", layer.outputs(), m.maxSigma, "positions",
@@ -94,7 +94,7 @@ public final class FheCompiler {
         inputVariance = noise.bootstrapOutputVariance();
         inputMax = layer.activation().orElseThrow().maxLevel();
       } else {
-        stages.add(outputStage(layer, dense, inputVariance, name, reports));
+        stages.add(outputStage(layer, dense, inputVariance, l == 0, name, reports));
       }
     }
     if (pendingWidth != 0 && !(stages.get(stages.size() - 1) instanceof Stage.Compact)) {
@@ -120,12 +120,13 @@ public final class FheCompiler {
     return new CompiledModel(circuit, spec, reports);
   }
 
-  private Stage outputStage(QuantizedLayer layer, DenseLayer dense, double inputVariance, String name,
-      List<StageReport> reports) {
-    double maxNorm = 0;
-    for (int k = 0; k < layer.outputs(); k++) {
-      maxNorm = Math.max(maxNorm, dense.rowNormSquared(k));
+  private Stage outputStage(QuantizedLayer layer, DenseLayer dense, double inputVariance, boolean glweInput,
+      String name, List<StageReport> reports) {
+    double[] norms = new double[layer.outputs()];
+    for (int k = 0; k < norms.length; k++) {
+      norms[k] = dense.rowNormSquared(k);
     }
+    double maxNorm = max(glweInput ? noise.packedNormsSquared(norms, layer.inputs()) : norms);
     double unit = dense.delta() / 0x1p64; // one logit unit as a fraction of the torus
     double variance = NoiseModel.denseVariance(inputVariance, maxNorm);
     int bits = COMPACTION_BITS[COMPACTION_BITS.length - 1];
@@ -146,7 +147,16 @@ public final class FheCompiler {
   private record HiddenMapping(int scaleLog2, long[] weights, long[] bias, long[] k, long[] c, int margin,
       double maxSigma, long minK, long maxK) {}
 
-  private HiddenMapping mapHidden(QuantizedLayer layer, double inputVariance, String name) {
+  private static double max(double[] xs) {
+    double m = 0;
+    for (double x : xs) {
+      m = Math.max(m, x);
+    }
+    return m;
+  }
+
+  /** @param glweInput the layer reads the fresh GLWE, whose rows share packed weight polynomials */
+  private HiddenMapping mapHidden(QuantizedLayer layer, double inputVariance, boolean glweInput, String name) {
     int n = params.polynomialSize();
     int outputs = layer.outputs();
     double[] lo = new double[outputs];
@@ -176,15 +186,21 @@ public final class FheCompiler {
         throw new UnsafeModelException(name + ": accumulator range " + (long) maxWidth + " is too wide to encode");
       }
       double room = (double) usable * (1L << scaleLog2);
-      maxSigma = 0;
+      double[] norms = new double[outputs];
       for (int j = 0; j < outputs; j++) {
         k[j] = Math.max(1, Math.min(MAX_MULTIPLIER, (long) Math.floor(room / Math.max(1, hi[j] - lo[j]))));
         double norm = 0;
         for (int w : layer.weightRow(j)) {
           norm += (double) w * w;
         }
-        double variance = NoiseModel.denseVariance(inputVariance, norm * k[j] * k[j]);
-        maxSigma = Math.max(maxSigma, noise.readingSigmaPositions(variance));
+        norms[j] = norm * k[j] * k[j];
+      }
+      if (glweInput) {
+        norms = noise.packedNormsSquared(norms, layer.inputs());
+      }
+      maxSigma = 0;
+      for (int j = 0; j < outputs; j++) {
+        maxSigma = Math.max(maxSigma, noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, norms[j])));
       }
       int needed = (int) Math.ceil(options.noiseSigmas() * maxSigma);
       if (needed == margin) {

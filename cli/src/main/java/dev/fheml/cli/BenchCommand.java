@@ -12,15 +12,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fhe-ml bench engine|mnist --json FILE}: one run, one JSON object. */
+/** {@code fhe-ml bench engine|mnist|serve --json FILE}: one run, one JSON object. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that report numbers as JSON (targets are checked against these, never in tests).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine, mnist")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine, mnist, serve")
     String what;
 
-    @Option(names = "--model", description = "mnist: mlp or logreg (default: ${DEFAULT-VALUE}).")
-    String model = "mlp";
+    @Option(names = "--model", description = "mnist: mlp or logreg (default mlp); serve: tiny or mlp (default tiny).")
+    String model;
 
     @Option(names = "--hidden", split = ",", description = "mnist: hidden widths of the MLP (default: 64).")
     List<Integer> hidden = List.of(64);
@@ -34,6 +34,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "mnist: training seed (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    @Option(names = "--requests", description = "serve: requests in the load run (default: ${DEFAULT-VALUE}).")
+    int requests = 200;
+
+    @Option(names = "--concurrency", description = "serve: requests in flight at once (default: ${DEFAULT-VALUE}).")
+    int concurrency = 8;
+
+    @Option(names = "--clients", description = "serve: clients with distinct keys (default: ${DEFAULT-VALUE}).")
+    int clients = 3;
+
+    @Option(names = "--key-cache-mb", description = "serve: the server's key-cache bound, MiB (default: ${DEFAULT-VALUE}).")
+    long keyCacheMb = 512;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON result here (also printed).")
     Path json;
 
@@ -44,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     int threads = 0;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Map<String, Object> result;
         switch (what) {
@@ -54,14 +66,17 @@ final class BenchCommand implements Callable<Integer> {
                 result = new EngineBench(p, n, System.err).run();
             }
             case "mnist" -> {
-                if (!model.equals("mlp") && !model.equals("logreg")) {
-                    throw new IllegalArgumentException("--model must be mlp or logreg, got '" + model + "'");
+                String m = model == null ? "mlp" : model;
+                if (!m.equals("mlp") && !m.equals("logreg")) {
+                    throw new IllegalArgumentException("--model must be mlp or logreg, got '" + m + "'");
                 }
-                List<Integer> widths = model.equals("logreg") ? List.of() : hidden;
+                List<Integer> widths = m.equals("logreg") ? List.of() : hidden;
                 result = MnistBench.run(widths, epochs, seed, params != null ? params : FheParameters.PBS_L2, samples,
                         n, System.err);
             }
-            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: engine, mnist");
+            case "serve" -> result = ServeBench.run(new ServeBench.Settings(model == null ? "tiny" : model, requests,
+                    concurrency, clients, keyCacheMb << 20), System.err);
+            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: engine, mnist, serve");
         }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         String text = mapper.writeValueAsString(result);

@@ -1,32 +1,41 @@
 package dev.fheml.cli;
 
-import dev.fheml.core.ClientKey;
-import dev.fheml.core.EvaluationKey;
+import dev.fheml.client.FheClient;
+import dev.fheml.client.KeyStore;
+import dev.fheml.client.local.LocalStack;
 import dev.fheml.core.FheParameters;
-import dev.fheml.core.ServerContext;
 import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.circuit.Circuit;
+import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.inference.EvaluationStats;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.pipeline.ModelPipeline;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fhe-ml demo}: trains (or reuses) an FHE-ready MNIST model, compiles it, generates keys,
- * encrypts test images, evaluates them under FHE, decrypts, and reports accuracy, timings and sizes.
+ * {@code fhe-ml demo}: trains (or reuses) an FHE-ready MNIST model, starts the local serving stack
+ * (S3 API, inference server, async invoker), and sends encrypted test images through it with the
+ * same client code as against AWS; reports accuracy, per-stage timings and sizes.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Encrypted MNIST end to end on this machine: train or reuse, compile, encrypt, evaluate, decrypt.")
+        description = "Encrypted MNIST end to end on this machine, through the local S3 + async endpoint stack.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--samples", description = "Test images to evaluate under encryption (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", description = "Test images to send encrypted (default: ${DEFAULT-VALUE}).")
     int samples = 20;
 
-    @Option(names = "--hidden", split = ",", description = "Hidden layer widths; empty for logistic regression "
-            + "(default: 64).")
+    @Option(names = "--model", description = "mlp or logreg (default: ${DEFAULT-VALUE}).")
+    String model = "mlp";
+
+    @Option(names = "--hidden", split = ",", description = "Hidden layer widths of the MLP (default: 64).")
     List<Integer> hidden = List.of(64);
 
     @Option(names = "--epochs", description = "Training epochs (default: 100 for the MLP, 30 for logreg).")
@@ -41,50 +50,94 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--retrain", description = "Train again even if a cached model exists.")
     boolean retrain;
 
-    @Option(names = "--threads", description = "Evaluation threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
-    int threads = 0;
+    @Option(names = "--key-store", paramLabel = "DIR", description = "Key store (default: $FHEML_KEY_STORE or ~/.fhe-ml/keys).")
+    Path keyStore;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        out.println("=== fhe-ml demo: encrypted MNIST inference, end to end on this machine ===");
-        out.println("[1/4] model");
-        MnistModels.Model model = MnistModels.ensure(hidden, epochs, seed, params, retrain, out);
-        Circuit circuit = ModelArtifacts.readServer(model.serverZip()).circuit();
-        ClientSpec spec = ModelArtifacts.readClient(model.clientZip()).spec();
-        FheParameters p = FheParameters.byName(circuit.parameters());
+        out.println("=== fhe-ml demo: encrypted MNIST inference through a local SageMaker-style async endpoint ===");
+        if (!model.equals("mlp") && !model.equals("logreg")) {
+            throw new IllegalArgumentException("--model must be mlp or logreg, got '" + model + "'");
+        }
+        List<Integer> widths = model.equals("logreg") ? List.of() : hidden;
+        out.println("[1/5] model");
+        MnistModels.Model trained = MnistModels.ensure(widths, epochs, seed, params, retrain, out);
+        Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
         Dataset test = BundledData.locate().mnistTest();
         if (samples < 1 || samples > test.size()) {
             throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
         }
         Progress progress = new Progress(out);
-        out.println("[2/4] client: keys (secret keys stay here; only the evaluation key is shared)");
-        try (ClientKey client = progress.step("generate secret keys", () -> ClientKey.generate(p)).value();
-                EvaluationKey eval = progress.step("generate evaluation key", client::evaluationKey).value()) {
-            int evalBytes = eval.toBytes().length;
-            out.println("[3/4] server: expand the evaluation key");
-            try (ServerContext server = progress.step("expand (" + (threads == 0 ? "all cores" : threads + " threads")
-                    + ")", () -> ServerContext.expand(eval, threads)).value()) {
-                out.printf("[4/4] encrypted inference on %d test images (%d bootstraps each)%n", samples,
-                        circuit.bootstrapCount());
-                MnistRun.Stats s = MnistRun.run(circuit, spec, client, server, test, samples, out);
-                out.println();
-                out.println("report");
-                out.printf("  model                %s, %s, model id %s...%n", model.metrics().get("model"),
-                        hidden.isEmpty() ? "linear" : "784-" + hidden + "-10", spec.modelId().substring(0, 12));
-                out.printf("  accuracy plain       %.4f  (float model, 10,000 test images)%n",
-                        model.metrics().get("accuracy_plain"));
-                out.printf("  accuracy quantized   %.4f  (integer model, 10,000 test images)%n",
-                        model.metrics().get("accuracy_quantized"));
-                out.printf("  accuracy encrypted   %.4f  (%d images under FHE; agreement with the integer model %.4f)%n",
-                        s.accuracy(), samples, s.agreement());
-                out.printf("  time per image       encrypt %.1f ms, server %.0f ms (median), decrypt %.2f ms%n",
-                        MnistRun.median(s.encryptMs()), MnistRun.median(s.serverMs()), MnistRun.median(s.decryptMs()));
-                out.printf("  sizes                evaluation key %.1f MB (once), query %.1f KB, response %.1f KB%n",
-                        evalBytes / 1e6, s.queryBytes() / 1e3, s.responseBytes() / 1e3);
-                out.printf("  parameters           %s (128-bit, tfhe-rs)%n", p.name());
+        out.println("[2/5] local stack: S3 API (s3proxy), inference server (HTTP, /ping + /invocations), async invoker");
+        try (LocalStack stack = progress.step("start and load server.zip", () -> start(trained.directory())).value()) {
+            out.printf("  S3 %s, server %s, SageMaker runtime %s%n", stack.s3Endpoint(), stack.serverUri(),
+                    stack.sageMakerEndpoint());
+            Path keys = keyStore != null ? keyStore : KeyStore.defaultRoot();
+            out.println("[3/5] client: keys in " + keys + " (the secret key never leaves this machine)");
+            try (FheClient client = progress.step("load or generate keys", () -> build(stack, keys)).value()) {
+                progress.step("upload the evaluation key to keys/" + client.modelId().substring(0, 8) + ".../"
+                        + client.keyId().substring(0, 8) + "...", () -> upload(client));
+                out.printf("[4/5] %d test images: encrypt -> S3 queries/ -> InvokeEndpointAsync -> server (%d bootstraps)"
+                        + " -> S3 results/ -> decrypt%n", samples, circuit.bootstrapCount());
+                DemoRun.Stats s = DemoRun.run(client, new CircuitSimulator(circuit,
+                        FheParameters.byName(circuit.parameters()).polynomialSize()), test, samples, out);
+                double[] server = stack.server().evaluationStats().sortedMillis();
+                report(out, trained, widths, client.spec(), s, EvaluationStats.percentile(server, 0.5),
+                        Files.size(client.evaluationKeyFile()));
             }
         }
         return 0;
+    }
+
+    private static LocalStack start(Path modelDir) {
+        try {
+            return LocalStack.start(modelDir);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the local stack: " + e.getMessage(), e);
+        }
+    }
+
+    private static FheClient build(LocalStack stack, Path keys) {
+        try {
+            return stack.clientBuilder().keyStore(keys).clientId("demo").build();
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static Void upload(FheClient client) {
+        try {
+            client.uploadEvaluationKey();
+            return null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static void report(PrintStream out, MnistModels.Model model, List<Integer> hidden, ClientSpec spec,
+            DemoRun.Stats s, double serverMs, long evalKeyBytes) {
+        String shape = hidden.isEmpty() ? "784-10 (linear)"
+                : "784-" + hidden.stream().map(String::valueOf).collect(Collectors.joining("-")) + "-10";
+        out.println("[5/5] report");
+        out.printf("  model                %s, %s, model id %s...%n", model.metrics().get("model"), shape,
+                spec.modelId().substring(0, 12));
+        out.printf("  accuracy plain       %.4f  (float model, 10,000 test images)%n", model.metrics().get("accuracy_plain"));
+        out.printf("  accuracy quantized   %.4f  (integer model, 10,000 test images)%n",
+                model.metrics().get("accuracy_quantized"));
+        out.printf("  accuracy encrypted   %.4f  (%d images under FHE; agreement with the integer model %.4f)%n",
+                s.accuracy(), s.samples(), s.agreement());
+        out.printf("  time per image       encrypt %.1f ms, server evaluation %.0f ms, round trip %.0f ms, decrypt %.2f ms"
+                + " (medians)%n", MnistRun.median(s.encryptMs()), serverMs, MnistRun.median(s.roundTripMs()),
+                MnistRun.median(s.decryptMs()));
+        out.printf("  sizes                evaluation key %.1f MB (once), request %.1f KB, response %.1f KB%n",
+                evalKeyBytes / 1e6, s.requestBytes() / 1e3, s.responseBytes() / 1e3);
+        out.printf("  parameters           %s (128-bit, tfhe-rs)%n", spec.parameters());
+        out.println("  the server saw only ciphertexts; plaintext and secret key stayed in this client");
+    }
+
+    /** Raw pixels of test row {@code i}. */
+    static double[] pixels(Dataset test, int i) {
+        return ModelPipeline.toDoubles(test.row(i));
     }
 }

@@ -69,7 +69,7 @@ final class MnistModels {
         return new Model(dir, result.metrics());
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -96,6 +96,11 @@ public final class FheClient implements AutoCloseable {
         return keys.keyId();
     }
 
+    /** The public evaluation key in the key store (uploaded to {@code keys/<model-id>/<key-id>}). */
+    public Path evaluationKeyFile() {
+        return keys.evaluationKeyFile();
+    }
+
     public ClientSpec spec() {
         return model.spec();
     }
@@ -140,15 +145,35 @@ public final class FheClient implements AutoCloseable {
      * what the circuit computes, before scaling to scores.
      */
     public long[][] evaluate(long[][] quantized) throws FheClientException {
+        return evaluateTraced(quantized).outputs();
+    }
+
+    /** What one request cost on the client's side: encryption, the round trip through S3 and the endpoint, decryption. */
+    public record Trace(long encryptNanos, long roundTripNanos, long decryptNanos, int requestBytes, int responseBytes) {}
+
+    /** Decrypted outputs with the {@link Trace} of their request. */
+    public record Evaluation(long[][] outputs, Trace trace) {}
+
+    /** {@link #evaluate} with the time and bytes of each stage (demo, benchmarks). */
+    public Evaluation evaluateTraced(long[][] quantized) throws FheClientException {
         if (quantized.length == 0 || quantized.length > Envelope.MAX_COUNT) {
             throw new IllegalArgumentException("a batch holds 1 to " + Envelope.MAX_COUNT + " inputs, got " + quantized.length);
         }
         uploadEvaluationKey();
+        long t0 = System.nanoTime();
         byte[] body;
         try (GlweBatch query = keys.clientKey().encrypt(quantized, model.spec().inputDelta())) {
             body = Envelope.request(modelId(), keyId(), quantized.length, query.toBytes()).toBytes();
         }
+        long t1 = System.nanoTime();
         byte[] response = submitAndWait(body);
+        long t2 = System.nanoTime();
+        long[][] outputs = decryptResponse(response, quantized.length);
+        long t3 = System.nanoTime();
+        return new Evaluation(outputs, new Trace(t1 - t0, t2 - t1, t3 - t2, body.length, response.length));
+    }
+
+    private long[][] decryptResponse(byte[] response, int count) throws FheClientException {
         Envelope envelope;
         try {
             envelope = Envelope.parse(response, Envelope.Kind.RESPONSE, SizeLimits.CIPHERTEXT_BATCH);
@@ -159,14 +184,14 @@ public final class FheClient implements AutoCloseable {
             throw new ModelMismatchException("the endpoint answered for model " + envelope.modelId()
                     + " but this client uses model " + modelId() + ": deploy or fetch the matching client.zip");
         }
-        if (!envelope.keyId().equals(keyId()) || envelope.count() != quantized.length) {
+        if (!envelope.keyId().equals(keyId()) || envelope.count() != count) {
             throw new TransportException("the result belongs to another request (key " + Envelope.shortId(envelope.keyId())
                     + ", " + envelope.count() + " results)", null);
         }
         try (CompactBatch result = CompactBatch.fromBytes(parameters, envelope.payload(), SizeLimits.CIPHERTEXT_BATCH)) {
-            if (result.count() != quantized.length || result.width() != model.spec().outputs()) {
+            if (result.count() != count || result.width() != model.spec().outputs()) {
                 throw new TransportException("the result holds " + result.count() + "x" + result.width()
-                        + " values, expected " + quantized.length + "x" + model.spec().outputs(), null);
+                        + " values, expected " + count + "x" + model.spec().outputs(), null);
             }
             return keys.clientKey().decrypt(result, model.spec().outputDelta());
         } catch (FheException e) {

@@ -58,6 +58,7 @@ public final class InferenceServer implements AutoCloseable {
     private final Semaphore slots;
     private final ExecutorService evaluators;
     private final CountDownLatch settled = new CountDownLatch(1);
+    private final EvaluationStats evaluationStats = new EvaluationStats();
     private volatile Loaded model;
     private volatile String loadError;
     private volatile boolean stopping;
@@ -155,10 +156,21 @@ public final class InferenceServer implements AutoCloseable {
         return m == null ? null : m.modelId();
     }
 
+    /** Bootstraps one query costs with the served circuit, or 0 before the model is loaded. */
+    public int bootstrapsPerQuery() {
+        Loaded m = model;
+        return m == null ? 0 : m.server().circuit().bootstrapCount();
+    }
+
     /** Key-cache counters, or {@code null} before the model is loaded. */
     public KeyCache.Stats keyCacheStats() {
         Loaded m = model;
         return m == null ? null : m.keys().stats();
+    }
+
+    /** Durations of the evaluations this server ran. */
+    public EvaluationStats evaluationStats() {
+        return evaluationStats;
     }
 
     public ServerConfig config() {
@@ -365,7 +377,9 @@ public final class InferenceServer implements AutoCloseable {
                 throw new InferenceException(ErrorCode.INVALID_CIPHERTEXT, "the envelope announces " + envelope.count()
                         + " queries but carries " + input.count());
             }
+            long start = System.nanoTime();
             try (CompactBatch out = CircuitEvaluator.evaluate(m.server().circuit(), key.context(), input)) {
+                evaluationStats.record(System.nanoTime() - start);
                 return Envelope.response(envelope.modelId(), envelope.keyId(), envelope.count(), out.toBytes()).toBytes();
             } catch (FheException e) {
                 throw new InferenceException(ErrorCode.INVALID_CIPHERTEXT, "evaluation refused the input: " + e.getMessage());

@@ -1,0 +1,72 @@
+package dev.fheml.cli;
+
+import dev.fheml.client.FheClient;
+import dev.fheml.client.KeyStore;
+import dev.fheml.core.FheParameters;
+import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.core.circuit.ClientSpec;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fhe-ml keygen}: makes (or shows) this machine's keys for a model in the key store. With
+ * only {@code --client-zip} it works offline; with a bucket (or {@code --upload}) it also uploads
+ * the public evaluation key to {@code keys/<model-id>/<key-id>} (once: content-addressed).
+ */
+@Command(name = "keygen", mixinStandardHelpOptions = true,
+        description = "Generate the client's keys for a model (secret key stays in the key store); optionally upload the evaluation key.")
+final class KeygenCommand implements Callable<Integer> {
+    @Mixin
+    TargetOptions target;
+
+    @Option(names = "--upload", description = "Upload the evaluation key to the exchange bucket (implied by --bucket or --local).")
+    boolean upload;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        if (!target.local && target.bucket == null) {
+            if (upload) {
+                throw new IllegalArgumentException("--upload needs --bucket (and --endpoint, --region) or --local");
+            }
+            if (target.clientZip == null) {
+                throw new IllegalArgumentException("give --client-zip FILE (offline), or --bucket with --model-id/--client-zip");
+            }
+            ClientSpec spec = ModelArtifacts.readClient(target.clientZip).spec();
+            KeyStore store = new KeyStore(target.keyStoreRoot());
+            boolean existed = store.has(spec.modelId());
+            if (!existed) {
+                out.println("generating keys for model " + spec.modelId() + " (a few seconds) ...");
+            }
+            try (KeyStore.Keys keys = store.loadOrCreate(spec.modelId(), FheParameters.byName(spec.parameters()))) {
+                report(out, existed, spec.modelId(), keys.keyId(), Files.size(keys.evaluationKeyFile()),
+                        keys.evaluationKeyFile().getParent().toString());
+            }
+            return 0;
+        }
+        try (TargetOptions.Session session = target.open(out)) {
+            FheClient client = session.client();
+            report(out, false, client.modelId(), client.keyId(), Files.size(client.evaluationKeyFile()),
+                    client.evaluationKeyFile().getParent().toString());
+            out.println("uploading the evaluation key to s3://" + client.config().bucket() + "/keys/" + client.modelId()
+                    + "/" + client.keyId() + " (skipped when already there) ...");
+            client.uploadEvaluationKey();
+            out.println("done");
+        }
+        return 0;
+    }
+
+    private static void report(PrintStream out, boolean existed, String modelId, String keyId, long evalBytes, String folder) {
+        out.println(existed ? "keys already exist (kept):" : "keys:");
+        out.println("  model id        " + modelId);
+        out.println("  key id          " + keyId + "  (SHA-256 of the evaluation key)");
+        out.println("  folder          " + folder);
+        out.println("  secret key      " + KeyStore.CLIENT_KEY + " (owner-only; never leaves this machine)");
+        out.printf("  evaluation key  %s (public, %.1f MB; uploaded once to keys/<model-id>/<key-id>)%n",
+                KeyStore.EVALUATION_KEY, evalBytes / 1e6);
+    }
+}

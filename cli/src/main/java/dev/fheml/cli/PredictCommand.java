@@ -1,0 +1,83 @@
+package dev.fheml.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.client.FheClient;
+import dev.fheml.core.circuit.Prediction;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code fhe-ml predict FILE}: encrypts each input of the file, sends it through the endpoint,
+ * decrypts and prints the class and scores. Progress goes to stderr, results to stdout.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Encrypted predictions for a file of inputs (CSV/text rows of numbers, or an IDX image file).")
+final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    TargetOptions target;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "Inputs: one row of raw feature values per line, or IDX.")
+    Path input;
+
+    @Option(names = "--batch", description = "Inputs per request (one ciphertext each, default: ${DEFAULT-VALUE}).")
+    int batch = 1;
+
+    @Option(names = "--json", description = "Print one JSON object per input instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        PrintStream log = System.err;
+        try (TargetOptions.Session session = target.open(log)) {
+            FheClient client = session.client();
+            List<double[]> rows = InputFile.read(input, client.spec().input().features());
+            if (batch < 1 || batch > 4096) {
+                throw new IllegalArgumentException("--batch must be in [1, 4096], got " + batch);
+            }
+            log.printf("predict: %d inputs from %s, model %s, %d per request%n", rows.size(), input,
+                    client.modelId().substring(0, 12), batch);
+            ObjectMapper mapper = new ObjectMapper();
+            if (!json) {
+                out.printf("%6s  %-16s %s%n", "input", "class", "scores");
+            }
+            long start = System.nanoTime();
+            for (int first = 0; first < rows.size(); first += batch) {
+                List<double[]> chunk = rows.subList(first, Math.min(rows.size(), first + batch));
+                List<Prediction> predictions = client.predictBatch(chunk);
+                for (int k = 0; k < predictions.size(); k++) {
+                    Prediction p = predictions.get(k);
+                    int index = first + k;
+                    if (json) {
+                        Map<String, Object> line = new LinkedHashMap<>();
+                        line.put("input", index);
+                        line.put("class_index", p.classIndex());
+                        line.put("class", p.className());
+                        line.put("scores", p.scores());
+                        out.println(mapper.writeValueAsString(line));
+                    } else {
+                        out.printf("%6d  %-16s %s%n", index, p.className(), scores(p.scores()));
+                    }
+                }
+                log.printf("  %d/%d done, %.1f s%n", first + chunk.size(), rows.size(), (System.nanoTime() - start) / 1e9);
+            }
+        }
+        return 0;
+    }
+
+    private static String scores(double[] s) {
+        StringBuilder b = new StringBuilder();
+        for (double v : s) {
+            b.append(b.length() == 0 ? "" : " ").append(String.format("%.3f", v));
+        }
+        return b.toString();
+    }
+}

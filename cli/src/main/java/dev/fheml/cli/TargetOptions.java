@@ -1,0 +1,128 @@
+package dev.fheml.cli;
+
+import dev.fheml.client.FheClient;
+import dev.fheml.client.FheClientException;
+import dev.fheml.client.KeyStore;
+import dev.fheml.client.local.LocalStack;
+import dev.fheml.core.FheParameters;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Where a client command sends its encrypted queries: a local stack started for the occasion
+ * ({@code --local}), or a SageMaker async endpoint ({@code --endpoint --bucket --region}), possibly
+ * behind endpoint overrides (a stack started by {@code fhe-ml serve --local}). Shared by
+ * {@code predict}, {@code smoke-test} and {@code keygen}.
+ */
+final class TargetOptions {
+    @Option(names = "--local", description = "Start a local stack (s3proxy, inference server, async invoker) for the model.")
+    boolean local;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "--local: folder with server.zip and client.zip (default: the demo's MNIST model, trained if missing).")
+    Path modelDir;
+
+    @Option(names = "--client-zip", paramLabel = "FILE", description = "The model's client.zip on this machine.")
+    Path clientZip;
+
+    @Option(names = "--model-id", paramLabel = "ID",
+            description = "Fetch client.zip from s3://BUCKET/client/ID/client.zip and require that model id.")
+    String modelId;
+
+    @Option(names = "--endpoint", paramLabel = "NAME", description = "SageMaker endpoint name (default: ${DEFAULT-VALUE}).")
+    String endpoint = "fhe-ml-endpoint";
+
+    @Option(names = "--bucket", paramLabel = "BUCKET", description = "The exchange bucket (keys/, queries/, results/, failures/, client/).")
+    String bucket;
+
+    @Option(names = "--region", paramLabel = "REGION", description = "AWS region (default: the SDK's default chain).")
+    String region;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override (e.g. a stack from 'fhe-ml serve --local').")
+    URI s3Endpoint;
+
+    @Option(names = "--sagemaker-endpoint", paramLabel = "URL", description = "SageMaker runtime endpoint override.")
+    URI sageMakerEndpoint;
+
+    @Option(names = "--key-store", paramLabel = "DIR", description = "Key store folder (default: $FHEML_KEY_STORE or ~/.fhe-ml/keys).")
+    Path keyStore;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Deadline per request (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds = 900;
+
+    @Option(names = "--client-id", paramLabel = "ID", description = "Folder under queries/ for this client's requests (default: the user name).")
+    String clientId;
+
+    /** A connected client, and the local stack behind it when {@code --local}; close both with this. */
+    record Session(FheClient client, LocalStack stack) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.close();
+            if (stack != null) {
+                stack.close();
+            }
+        }
+    }
+
+    Path keyStoreRoot() {
+        return keyStore != null ? keyStore : KeyStore.defaultRoot();
+    }
+
+    /** The folder of the model served by {@code --local}. */
+    Path localModelDir(PrintStream log) throws IOException {
+        if (modelDir != null) {
+            if (!Files.isRegularFile(modelDir.resolve("server.zip")) || !Files.isRegularFile(modelDir.resolve("client.zip"))) {
+                throw new IllegalArgumentException("--model-dir " + modelDir + " must hold server.zip and client.zip");
+            }
+            return modelDir;
+        }
+        return MnistModels.ensure(List.of(64), null, 1, FheParameters.PBS_L2, false, log).directory();
+    }
+
+    /** Opens the session: starts the local stack first when {@code --local}. */
+    Session open(PrintStream log) throws IOException, FheClientException {
+        if (local) {
+            if (bucket != null || s3Endpoint != null || sageMakerEndpoint != null || modelId != null || clientZip != null) {
+                throw new IllegalArgumentException("--local starts its own stack: drop --bucket, --s3-endpoint,"
+                        + " --sagemaker-endpoint, --model-id and --client-zip (use --model-dir to choose the model)");
+            }
+            Path dir = localModelDir(log);
+            log.println("local stack: starting s3proxy, the inference server and the async invoker for " + dir);
+            LocalStack stack = LocalStack.start(dir);
+            try {
+                FheClient.Builder b = stack.clientBuilder().keyStore(keyStoreRoot()).timeout(Duration.ofSeconds(timeoutSeconds));
+                if (clientId != null) {
+                    b.clientId(clientId);
+                }
+                return new Session(b.build(), stack);
+            } catch (FheClientException | RuntimeException e) {
+                stack.close();
+                throw e;
+            }
+        }
+        if (bucket == null) {
+            throw new IllegalArgumentException("give --local, or --bucket (and --endpoint, --region) for a deployed endpoint");
+        }
+        if ((clientZip == null) == (modelId == null)) {
+            throw new IllegalArgumentException("give exactly one of --client-zip FILE or --model-id ID");
+        }
+        FheClient.Builder b = FheClient.builder().bucket(bucket).endpointName(endpoint).region(region)
+                .s3Endpoint(s3Endpoint).sageMakerEndpoint(sageMakerEndpoint).keyStore(keyStoreRoot())
+                .timeout(Duration.ofSeconds(timeoutSeconds));
+        if (clientZip != null) {
+            b.clientZip(clientZip);
+        } else {
+            b.clientZipFromS3("client/" + modelId + "/client.zip").expectedModelId(modelId);
+        }
+        if (clientId != null) {
+            b.clientId(clientId);
+        }
+        return new Session(b.build(), null);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.fheml.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.client.local.TinyModel;
+import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.core.artifact.Sample;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fhe-ml commands end to end, in process, through real local stacks (s3proxy, HTTP server, tfhe-rs). */
+class CliIT {
+    @TempDir
+    static Path tmp;
+    static TinyModel.Artifacts model;
+    static Path keys;
+
+    @BeforeAll
+    static void model() throws IOException {
+        model = TinyModel.write(tmp.resolve("model"));
+        keys = tmp.resolve("keys");
+    }
+
+    /** Exit code, stdout and stderr of one command. */
+    record Run(int exit, String out, String err) {}
+
+    static synchronized Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = FheMl.run(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        Run r = new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        System.out.println("$ fhe-ml " + String.join(" ", args) + "  -> exit " + exit + "\n" + r.out() + r.err());
+        return r;
+    }
+
+    @Test
+    void smokeTestLocalPasses() {
+        Run r = run("smoke-test", "--local", "--model-dir", model.dir().toString(), "--key-store", keys.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("smoke test PASSED: 8 of 8"), r.out());
+    }
+
+    @Test
+    void smokeTestFailsAndExitsNonZeroWhenAPredictionIsWrong() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("wrong-expectations"));
+        Files.copy(model.serverZip(), dir.resolve("server.zip"));
+        ModelArtifacts.ClientModel c = ModelArtifacts.readClient(model.clientZip());
+        List<Sample> wrong = new ArrayList<>(c.samples());
+        Sample first = wrong.get(0);
+        wrong.set(0, new Sample(first.features(), (first.expectedClass() + 1) % TinyModel.CLASSES));
+        ModelArtifacts.writeClient(dir.resolve("client.zip"), c.spec(), wrong, Map.of("test", "wrong expectation"));
+        Run r = run("smoke-test", "--local", "--model-dir", dir.toString(), "--key-store", keys.toString());
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("FAIL") && r.out().contains("smoke test FAILED: 7 of 8"), r.out());
+    }
+
+    @Test
+    void predictLocalDecryptsWhatThePlaintextModelPredicts() throws IOException {
+        List<Sample> samples = ModelArtifacts.readClient(model.clientZip()).samples();
+        Path csv = tmp.resolve("inputs.csv");
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(",", java.util.stream.IntStream.range(0, 64).mapToObj(i -> "f" + i).toList())); // header
+        for (Sample s : samples) {
+            lines.add(Arrays.stream(s.features()).mapToObj(v -> String.valueOf((int) v)).collect(Collectors.joining(",")));
+        }
+        Files.write(csv, lines);
+        Run r = run("predict", "--local", "--model-dir", model.dir().toString(), "--key-store", keys.toString(), "--json",
+                "--batch", "3", csv.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String> json = r.out().lines().filter(l -> l.startsWith("{")).toList();
+        assertEquals(samples.size(), json.size(), r.out());
+        ObjectMapper mapper = new ObjectMapper();
+        for (int i = 0; i < samples.size(); i++) {
+            JsonNode node = mapper.readTree(json.get(i));
+            assertEquals(i, node.get("input").asInt());
+            assertEquals(samples.get(i).expectedClass(), node.get("class_index").asInt(), "input " + i);
+        }
+    }
+
+    @Test
+    void predictNamesTheLineOfABadInput() throws IOException {
+        Path csv = tmp.resolve("short.csv");
+        Files.writeString(csv, "1,2,3\n");
+        Run r = run("predict", "--local", "--model-dir", model.dir().toString(), "--key-store", keys.toString(), csv.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("line 1: 3 values, the model takes 64"), r.err());
+    }
+
+    @Test
+    void keygenOfflineWritesOwnerOnlyKeysOnceAndKeepsThem() throws IOException {
+        Path store = tmp.resolve("keygen-store");
+        Run first = run("keygen", "--client-zip", model.clientZip().toString(), "--key-store", store.toString());
+        assertEquals(0, first.exit(), first.err());
+        Path folder = store.resolve(model.modelId());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve("client.key"))));
+        String keyId = Files.readString(folder.resolve("key-id")).trim();
+        assertTrue(first.out().contains(keyId), first.out());
+        Run second = run("keygen", "--client-zip", model.clientZip().toString(), "--key-store", store.toString());
+        assertEquals(0, second.exit());
+        assertTrue(second.out().contains("keys already exist (kept)") && second.out().contains(keyId), second.out());
+    }
+
+    @Test
+    void clientCommandsNeedATarget() {
+        Run r = run("smoke-test", "--model-id", model.modelId());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("give --local, or --bucket"), r.err());
+    }
+
+    @Test
+    void demoRunsThroughTheLocalStack() {
+        // Logistic regression, 2 epochs: seconds to train; no bootstrap, so FHE must equal the simulator exactly.
+        Run r = run("demo", "--model", "logreg", "--epochs", "2", "--samples", "3", "--key-store", keys.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("[5/5] report"), r.out());
+        assertTrue(r.out().contains("agreement with the integer model 1.0000"), r.out());
+    }
+
+    @Test
+    void benchServeReportsAnErrorFreeLoadRun() throws IOException {
+        Path json = tmp.resolve("serve.json");
+        Run r = run("bench", "serve", "--requests", "8", "--concurrency", "3", "--clients", "2", "--json", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode node = new ObjectMapper().readTree(json.toFile());
+        assertEquals(8, node.get("requests").asInt());
+        assertEquals(0, node.get("errors").asInt());
+        assertEquals(0, node.get("wrong_predictions").asInt());
+        assertEquals(2, node.at("/key_cache/downloads").asInt(), "one download per client key");
+        assertTrue(node.at("/key_cache/within_limit_when_idle").asBoolean());
+        assertTrue(node.get("peak_rss_bytes").asLong() > 0);
+    }
+}

@@ -69,17 +69,18 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
         }
         Progress progress = new Progress(out);
-        out.println("[2/5] local stack: S3 API (s3proxy), inference server (HTTP, /ping + /invocations), async invoker");
+        out.println("[2/5] local stack: S3 API (s3proxy), inference server (HTTP, /ping + /invocations), async invoker,"
+                + " result notifications (SQS API)");
         try (LocalStack stack = progress.step("start and load server.zip", () -> start(trained.directory())).value()) {
-            out.printf("  S3 %s, server %s, SageMaker runtime %s%n", stack.s3Endpoint(), stack.serverUri(),
-                    stack.sageMakerEndpoint());
+            out.printf("  S3 %s, server %s, SageMaker runtime %s, SQS %s%n", stack.s3Endpoint(), stack.serverUri(),
+                    stack.sageMakerEndpoint(), stack.notifications().endpoint());
             Path keys = keyStore != null ? keyStore : KeyStore.defaultRoot();
             out.println("[3/5] client: keys in " + keys + " (the secret key never leaves this machine)");
             try (FheClient client = progress.step("load or generate keys", () -> build(stack, keys)).value()) {
                 progress.step("upload the evaluation key to keys/" + client.modelId().substring(0, 8) + ".../"
                         + client.keyId().substring(0, 8) + "...", () -> upload(client));
                 out.printf("[4/5] %d test images: encrypt -> S3 queries/ -> InvokeEndpointAsync -> server (%d bootstraps)"
-                        + " -> S3 results/ -> decrypt%n", samples, circuit.bootstrapCount());
+                        + " -> S3 results/ + notification -> decrypt%n", samples, circuit.bootstrapCount());
                 DemoRun.Stats s = DemoRun.run(client, new CircuitSimulator(circuit,
                         FheParameters.byName(circuit.parameters()).polynomialSize()), test, samples, out);
                 double[] server = stack.server().evaluationStats().sortedMillis();
@@ -92,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static LocalStack start(Path modelDir) {
         try {
-            return LocalStack.start(modelDir);
+            return LocalStack.start(LocalStack.Options.of(modelDir).withNotifications(true));
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the local stack: " + e.getMessage(), e);
         }

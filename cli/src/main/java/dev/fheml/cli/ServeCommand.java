@@ -65,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
             TargetOptions t = new TargetOptions();
             t.modelDir = modelDir;
             Path dir = t.localModelDir(out);
-            LocalStack.Options options = LocalStack.Options.of(dir).withKeyCacheBytes(keyCacheMb << 20);
+            LocalStack.Options options = LocalStack.Options.of(dir).withKeyCacheBytes(keyCacheMb << 20).withNotifications(true);
             if (concurrency != null) {
                 options = options.withConcurrency(concurrency, Math.max(2, concurrency));
             }
@@ -80,12 +80,15 @@ final class ServeCommand implements Callable<Integer> {
             out.println("  S3 API          " + stack.s3Endpoint() + "  bucket " + stack.bucket());
             out.println("  SageMaker API   " + stack.sageMakerEndpoint() + "  endpoint " + stack.endpointName());
             out.println("  inference       " + stack.serverUri() + "/ping, /invocations");
+            String queue = stack.notifications().subscribe("cli");
+            out.println("  SQS API         " + stack.notifications().endpoint() + "  queue " + queue + " (result notifications)");
             out.println("in another shell:");
             out.println("  export AWS_ACCESS_KEY_ID=" + LocalStack.ACCESS_KEY + " AWS_SECRET_ACCESS_KEY="
                     + LocalStack.SECRET_KEY + "   # dummy credentials of the local S3 API");
             out.println("  ./fhe-ml smoke-test --bucket " + stack.bucket() + " --endpoint " + stack.endpointName()
                     + " --region " + stack.region() + " --s3-endpoint " + stack.s3Endpoint() + " --sagemaker-endpoint "
-                    + stack.sageMakerEndpoint() + " --model-id " + stack.modelId());
+                    + stack.sageMakerEndpoint() + " --sqs-endpoint " + stack.notifications().endpoint()
+                    + " --notification-queue " + queue + " --model-id " + stack.modelId());
             out.flush();
             stop.await();
             return 0;

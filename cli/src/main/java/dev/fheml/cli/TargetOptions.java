@@ -50,6 +50,14 @@ final class TargetOptions {
     @Option(names = "--sagemaker-endpoint", paramLabel = "URL", description = "SageMaker runtime endpoint override.")
     URI sageMakerEndpoint;
 
+    @Option(names = "--notification-queue", paramLabel = "URL",
+            description = "SQS queue subscribed to the endpoint's success/error SNS topics: results are picked up when"
+                    + " notified instead of by polling S3 (one queue per client process).")
+    String notificationQueue;
+
+    @Option(names = "--sqs-endpoint", paramLabel = "URL", description = "SQS endpoint override.")
+    URI sqsEndpoint;
+
     @Option(names = "--key-store", paramLabel = "DIR", description = "Key store folder (default: $FHEML_KEY_STORE or ~/.fhe-ml/keys).")
     Path keyStore;
 
@@ -88,13 +96,15 @@ final class TargetOptions {
     /** Opens the session: starts the local stack first when {@code --local}. */
     Session open(PrintStream log) throws IOException, FheClientException {
         if (local) {
-            if (bucket != null || s3Endpoint != null || sageMakerEndpoint != null || modelId != null || clientZip != null) {
+            if (bucket != null || s3Endpoint != null || sageMakerEndpoint != null || modelId != null || clientZip != null
+                    || notificationQueue != null || sqsEndpoint != null) {
                 throw new IllegalArgumentException("--local starts its own stack: drop --bucket, --s3-endpoint,"
-                        + " --sagemaker-endpoint, --model-id and --client-zip (use --model-dir to choose the model)");
+                        + " --sagemaker-endpoint, --notification-queue, --sqs-endpoint, --model-id and --client-zip"
+                        + " (use --model-dir to choose the model)");
             }
             Path dir = localModelDir(log);
-            log.println("local stack: starting s3proxy, the inference server and the async invoker for " + dir);
-            LocalStack stack = LocalStack.start(dir);
+            log.println("local stack: starting s3proxy, the inference server, the async invoker and SQS notifications for " + dir);
+            LocalStack stack = LocalStack.start(LocalStack.Options.of(dir).withNotifications(true));
             try {
                 FheClient.Builder b = stack.clientBuilder().keyStore(keyStoreRoot()).timeout(Duration.ofSeconds(timeoutSeconds));
                 if (clientId != null) {
@@ -114,7 +124,7 @@ final class TargetOptions {
         }
         FheClient.Builder b = FheClient.builder().bucket(bucket).endpointName(endpoint).region(region)
                 .s3Endpoint(s3Endpoint).sageMakerEndpoint(sageMakerEndpoint).keyStore(keyStoreRoot())
-                .timeout(Duration.ofSeconds(timeoutSeconds));
+                .notificationQueue(notificationQueue).sqsEndpoint(sqsEndpoint).timeout(Duration.ofSeconds(timeoutSeconds));
         if (clientZip != null) {
             b.clientZip(clientZip);
         } else {

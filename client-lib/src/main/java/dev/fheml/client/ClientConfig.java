@@ -23,6 +23,10 @@ import java.util.Objects;
  * @param timeout           deadline of one prediction, upload to decrypted result
  * @param pollInitial       first wait between polls of the output location
  * @param pollMax           longest wait between polls (the wait grows by 1.5x with ±20 % jitter)
+ * @param notificationQueue SQS queue URL subscribed to the endpoint's success and error SNS topics, or
+ *                          {@code null} to poll S3 only; with it, results are picked up when notified and
+ *                          S3 is polled every {@code pollMax} as a fallback
+ * @param sqsEndpoint       SQS endpoint override (local stack), or {@code null} for AWS
  * @param maxAttempts       attempts per AWS call (SDK standard retry: exponential backoff with jitter,
  *                          throttling included) and submissions per prediction when the endpoint
  *                          answers busy/unavailable
@@ -30,7 +34,7 @@ import java.util.Objects;
 public record ClientConfig(Path clientZip, String clientZipS3Key, String expectedModelId, Path keyStore, String bucket,
         String endpointName, String region, URI s3Endpoint, URI sageMakerEndpoint, String accessKeyId,
         String secretAccessKey, String clientId, Duration timeout, Duration pollInitial, Duration pollMax,
-        int maxAttempts) {
+        String notificationQueue, URI sqsEndpoint, int maxAttempts) {
     public ClientConfig {
         if ((clientZip == null) == (clientZipS3Key == null)) {
             throw new IllegalArgumentException("give exactly one of clientZip(path) and clientZipFromS3(key)");
@@ -56,6 +60,7 @@ public record ClientConfig(Path clientZip, String clientZipS3Key, String expecte
     public String toString() {
         return "ClientConfig[endpoint " + endpointName + ", bucket " + bucket + ", region " + region
                 + (s3Endpoint == null ? "" : ", s3 " + s3Endpoint) + (sageMakerEndpoint == null ? "" : ", sagemaker "
-                + sageMakerEndpoint) + ", client " + clientId + ", timeout " + timeout + "]";
+                + sageMakerEndpoint) + (notificationQueue == null ? "" : ", notifications " + notificationQueue)
+                + ", client " + clientId + ", timeout " + timeout + "]";
     }
 }

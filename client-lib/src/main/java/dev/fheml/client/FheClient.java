@@ -25,6 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -44,12 +48,15 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClientBuilder;
 import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyncResponse;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * Encrypted predictions through a SageMaker async endpoint (or the local stack, which speaks the
  * same APIs). Per prediction: quantize, encrypt with the local secret key, write the request
  * envelope to {@code queries/<client>/<uuid>}, {@code InvokeEndpointAsync}, poll the output and
- * failure locations with backoff until the deadline, download, decrypt, decode.
+ * failure locations with backoff until the deadline (or, with a notification queue, wait for SageMaker's
+ * SNS notification on SQS and poll S3 only as a fallback), download, decrypt, decode.
  *
  * <p>Thread-safe: one client serves concurrent predictions with one key. The evaluation key is
  * uploaded once ({@code HEAD} first; content-addressed, so uploading is idempotent). The secret key
@@ -67,6 +74,8 @@ public final class FheClient implements AutoCloseable {
     private final ClientModel model;
     private final FheParameters parameters;
     private final KeyStore.Keys keys;
+    private final SqsClient sqs;
+    private final ResultNotifications notifications;
     private volatile boolean keyUploaded;
 
     private FheClient(ClientConfig config, S3Client s3, SageMakerRuntimeClient sageMaker, ClientModel model,
@@ -74,6 +83,8 @@ public final class FheClient implements AutoCloseable {
         this.config = config;
         this.s3 = s3;
         this.sageMaker = sageMaker;
+        this.sqs = config.notificationQueue() == null ? null : sqsClient(config);
+        this.notifications = sqs == null ? null : new ResultNotifications(sqs, config.notificationQueue(), 20);
         this.model = model;
         this.parameters = FheParameters.byName(model.spec().parameters());
         this.keys = keys;
@@ -243,28 +254,43 @@ public final class FheClient implements AutoCloseable {
         }
         for (int attempt = 1; ; attempt++) {
             String inferenceId = attempt == 1 ? requestId : requestId + "-" + attempt;
-            InvokeEndpointAsyncResponse invoked;
+            // Registered before the invocation so that no notification can come too early.
+            CompletableFuture<ResultNotifications.Notification> notified =
+                    notifications == null ? null : notifications.expect(inferenceId);
             try {
-                invoked = sageMaker.invokeEndpointAsync(b -> b.endpointName(config.endpointName())
-                        .inputLocation("s3://" + config.bucket() + "/" + queryKey)
-                        .contentType("application/octet-stream").inferenceId(inferenceId));
-            } catch (SdkException e) {
-                throw new TransportException("InvokeEndpointAsync on " + config.endpointName() + " failed: "
-                        + e.getMessage(), e);
-            }
-            try {
-                return await(inferenceId, invoked.outputLocation(), invoked.failureLocation(), deadline);
+                InvokeEndpointAsyncResponse invoked;
+                try {
+                    invoked = sageMaker.invokeEndpointAsync(b -> b.endpointName(config.endpointName())
+                            .inputLocation("s3://" + config.bucket() + "/" + queryKey)
+                            .contentType("application/octet-stream").inferenceId(inferenceId));
+                } catch (SdkException e) {
+                    throw new TransportException("InvokeEndpointAsync on " + config.endpointName() + " failed: "
+                            + e.getMessage(), e);
+                }
+                return await(inferenceId, invoked.outputLocation(), invoked.failureLocation(), notified, deadline);
             } catch (InferenceFailedException e) {
                 if (!RESUBMIT.contains(e.errorCode()) || attempt >= config.maxAttempts() || System.nanoTime() > deadline) {
                     throw e;
                 }
                 sleep(jitter(config.pollInitial().toMillis() * (1L << Math.min(attempt, 6))), deadline);
+            } finally {
+                if (notifications != null) {
+                    notifications.forget(inferenceId);
+                }
             }
         }
     }
 
-    private byte[] await(String inferenceId, String output, String failure, long deadline) throws FheClientException {
+    /**
+     * Polls the output and failure locations until one exists. With notifications, the wait between
+     * polls is the notification itself (S3 is still checked every {@code pollMax} as a fallback);
+     * without, it grows from {@code pollInitial} to {@code pollMax}.
+     */
+    private byte[] await(String inferenceId, String output, String failure,
+            CompletableFuture<ResultNotifications.Notification> notified, long deadline) throws FheClientException {
         long wait = Math.max(1, config.pollInitial().toMillis());
+        ResultNotifications.Notification note = null;
+        int checksAfterNote = 0;
         while (true) {
             byte[] out = getIfPresent(output);
             if (out != null) {
@@ -274,13 +300,39 @@ public final class FheClient implements AutoCloseable {
             if (failed != null) {
                 throw failureOf(inferenceId, failed);
             }
+            if (note != null && !note.success() && ++checksAfterNote >= 3) {
+                // Notified of a failure whose object cannot be read: report what the notification says.
+                throw new InferenceFailedException("unknown", note.failureReason() == null ? "the endpoint reported a failure"
+                        : note.failureReason(), inferenceId);
+            }
             if (System.nanoTime() > deadline) {
                 throw new InferenceTimeoutException("no result for inference " + inferenceId + " within "
                         + config.timeout() + " (output " + output + ", failure " + failure + "); the endpoint may be"
                         + " scaling from zero: retry with a longer timeout");
             }
+            if (notified != null && note == null) {
+                note = awaitNotification(notified, deadline);
+                wait = Math.max(1, config.pollInitial().toMillis()); // the object should be there now, or very soon
+                continue;
+            }
             sleep(jitter(wait), deadline);
             wait = Math.min((long) (wait * 1.5) + 1, config.pollMax().toMillis());
+        }
+    }
+
+    /** The notification, or {@code null} when the fallback poll interval (or the deadline) passed first. */
+    private ResultNotifications.Notification awaitNotification(
+            CompletableFuture<ResultNotifications.Notification> notified, long deadline) throws InferenceTimeoutException {
+        long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+        try {
+            return notified.get(Math.min(config.pollMax().toMillis(), left), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceTimeoutException("interrupted while waiting for the result");
         }
     }
 
@@ -343,6 +395,10 @@ public final class FheClient implements AutoCloseable {
     @Override
     public void close() {
         keys.close();
+        if (notifications != null) {
+            notifications.close();
+            sqs.close();
+        }
         s3.close();
         sageMaker.close();
     }
@@ -365,6 +421,8 @@ public final class FheClient implements AutoCloseable {
         private Duration pollInitial = Duration.ofMillis(250);
         private Duration pollMax = Duration.ofSeconds(5);
         private int maxAttempts = 5;
+        private String notificationQueue;
+        private URI sqsEndpoint;
 
         private Builder() {}
 
@@ -384,11 +442,14 @@ public final class FheClient implements AutoCloseable {
         public Builder timeout(Duration v) { timeout = v; return this; }
         public Builder pollInterval(Duration initial, Duration max) { pollInitial = initial; pollMax = max; return this; }
         public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+        /** An SQS queue subscribed to the endpoint's success and error topics (one queue per client process). */
+        public Builder notificationQueue(String queueUrl) { notificationQueue = queueUrl; return this; }
+        public Builder sqsEndpoint(URI v) { sqsEndpoint = v; return this; }
 
         public ClientConfig config() {
             return new ClientConfig(clientZip, clientZipS3Key, expectedModelId, keyStore, bucket, endpointName, region,
                     s3Endpoint, sageMakerEndpoint, accessKeyId, secretAccessKey, clientId, timeout, pollInitial, pollMax,
-                    maxAttempts);
+                    notificationQueue, sqsEndpoint, maxAttempts);
         }
 
         /**
@@ -457,7 +518,7 @@ public final class FheClient implements AutoCloseable {
         if (c.region() != null) {
             return Region.of(c.region());
         }
-        return c.s3Endpoint() != null || c.sageMakerEndpoint() != null ? Region.US_EAST_1 : null;
+        return c.s3Endpoint() != null || c.sageMakerEndpoint() != null || c.sqsEndpoint() != null ? Region.US_EAST_1 : null;
     }
 
     private static S3Client s3Client(ClientConfig c) {
@@ -467,6 +528,17 @@ public final class FheClient implements AutoCloseable {
         }
         if (c.s3Endpoint() != null) {
             b.endpointOverride(c.s3Endpoint()).forcePathStyle(true);
+        }
+        return b.build();
+    }
+
+    private static SqsClient sqsClient(ClientConfig c) {
+        SqsClientBuilder b = SqsClient.builder().credentialsProvider(credentials(c)).overrideConfiguration(overrides(c));
+        if (region(c) != null) {
+            b.region(region(c));
+        }
+        if (c.sqsEndpoint() != null) {
+            b.endpointOverride(c.sqsEndpoint());
         }
         return b.build();
     }

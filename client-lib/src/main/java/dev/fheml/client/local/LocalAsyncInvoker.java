@@ -43,6 +43,21 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class LocalAsyncInvoker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalAsyncInvoker.class);
 
+    /** Told of each result once its object is written (SageMaker's SNS success and error topics). */
+    public interface Listener {
+        void completed(String inferenceId, String inputLocation, String outputLocation);
+
+        void failed(String inferenceId, String inputLocation, String failureLocation, String reason);
+    }
+
+    private static final Listener NOBODY = new Listener() {
+        @Override
+        public void completed(String inferenceId, String inputLocation, String outputLocation) {}
+
+        @Override
+        public void failed(String inferenceId, String inputLocation, String failureLocation, String reason) {}
+    };
+
     private final String endpointName;
     private final String outputBucket;
     private final S3Client s3;
@@ -54,12 +69,15 @@ public final class LocalAsyncInvoker implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final Listener listener;
 
     /**
-     * @param workers concurrent invocations (SageMaker's MaxConcurrentInvocationsPerInstance)
+     * @param workers  concurrent invocations (SageMaker's MaxConcurrentInvocationsPerInstance)
+     * @param listener told of every result written, or {@code null}
      */
     public LocalAsyncInvoker(String endpointName, String outputBucket, S3Client s3, URI serverUri, int workers,
-            Duration retryWindow) throws IOException {
+            Duration retryWindow, Listener listener) throws IOException {
+        this.listener = listener == null ? NOBODY : listener;
         this.endpointName = endpointName;
         this.outputBucket = outputBucket;
         this.s3 = s3;
@@ -131,8 +149,8 @@ public final class LocalAsyncInvoker implements AutoCloseable {
             accepted.incrementAndGet();
             String inferenceId = id;
             workers.execute(() -> deliver(inferenceId, location, contentType, output, failure));
-            response.getHeaders().put("X-Amzn-SageMaker-OutputLocation", "s3://" + outputBucket + "/" + output);
-            response.getHeaders().put("X-Amzn-SageMaker-FailureLocation", "s3://" + outputBucket + "/" + failure);
+            response.getHeaders().put("X-Amzn-SageMaker-OutputLocation", location(output));
+            response.getHeaders().put("X-Amzn-SageMaker-FailureLocation", location(failure));
             Http.sendJson(response, callback, 202, Map.of("InferenceId", inferenceId));
             return true;
         }
@@ -148,7 +166,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         try {
             body = s3.getObjectAsBytes(b -> b.bucket(input.getHost()).key(input.getPath().substring(1))).asByteArray();
         } catch (SdkException e) {
-            fail(id, failure, "input_not_found", "cannot read InputLocation " + input + ": " + e.getMessage());
+            fail(id, input, failure, "input_not_found", "cannot read InputLocation " + input + ": " + e.getMessage());
             return;
         }
         long deadline = System.nanoTime() + retryWindow.toNanos();
@@ -162,10 +180,13 @@ public final class LocalAsyncInvoker implements AutoCloseable {
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() == 200) {
                     put(output, r.body());
+                    listener.completed(id, input.toString(), location(output));
                     return;
                 }
                 if (r.statusCode() != 503) {
                     put(failure, r.body());
+                    listener.failed(id, input.toString(), location(failure), "ClientError: Received client error ("
+                            + r.statusCode() + ") from the model container");
                     return;
                 }
                 last = new String(r.body(), StandardCharsets.UTF_8);
@@ -175,14 +196,14 @@ public final class LocalAsyncInvoker implements AutoCloseable {
                 last = e.getClass().getSimpleName() + ": " + e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                fail(id, failure, ErrorCode.NOT_READY.code(), "the invoker was stopped before the request was delivered");
+                fail(id, input, failure, ErrorCode.NOT_READY.code(), "the invoker was stopped before the request was delivered");
                 return;
             } catch (SdkException e) {
                 LOG.error("writing the result of {} failed: {}", id, e.toString());
                 return;
             }
             if (System.nanoTime() > deadline) {
-                fail(id, failure, "endpoint_unavailable", "the endpoint stayed unavailable for "
+                fail(id, input, failure, "endpoint_unavailable", "the endpoint stayed unavailable for "
                         + retryWindow.toSeconds() + " s; last answer: " + last);
                 return;
             }
@@ -197,15 +218,20 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         }
     }
 
-    private void fail(String id, String failure, String code, String message) {
+    private void fail(String id, URI input, String failure, String code, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", code);
         body.put("message", message);
         try {
             put(failure, Http.json(body).getBytes(StandardCharsets.UTF_8));
+            listener.failed(id, input.toString(), location(failure), code + ": " + message);
         } catch (SdkException e) {
             LOG.error("writing the failure of {} failed: {}", id, e.toString());
         }
+    }
+
+    private String location(String key) {
+        return "s3://" + outputBucket + "/" + key;
     }
 
     private void put(String key, byte[] bytes) {

@@ -50,24 +50,29 @@ public final class LocalStack implements AutoCloseable {
      * @param invokerWorkers    concurrent deliveries (SageMaker's MaxConcurrentInvocationsPerInstance)
      * @param keyCacheBytes     the server's key-cache bound
      * @param retryWindow       how long the invoker retries an unavailable server before writing a failure
+     * @param notifications     also run an SQS API fed like SageMaker's SNS topics, and give each client a queue
      */
     public record Options(Path modelDir, int serverConcurrency, int invokerWorkers, long keyCacheBytes,
-            Duration retryWindow) {
+            Duration retryWindow, boolean notifications) {
         public static Options of(Path modelDir) {
             int cores = Runtime.getRuntime().availableProcessors();
-            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60));
+            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60), false);
         }
 
         public Options withConcurrency(int server, int invoker) {
-            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow);
+            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow, notifications);
         }
 
         public Options withKeyCacheBytes(long bytes) {
-            return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow);
+            return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow, notifications);
         }
 
         public Options withRetryWindow(Duration window) {
-            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window);
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window, notifications);
+        }
+
+        public Options withNotifications(boolean on) {
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, on);
         }
     }
 
@@ -80,9 +85,11 @@ public final class LocalStack implements AutoCloseable {
     private final ServerConfig serverConfig;
     private volatile InferenceServer server;
     private final LocalAsyncInvoker invoker;
+    private final LocalNotifications notifications;
 
     private LocalStack(Options options, Path data, S3Proxy s3proxy, URI s3Endpoint, S3Client s3, String modelId,
-            ServerConfig serverConfig, InferenceServer server, LocalAsyncInvoker invoker) {
+            ServerConfig serverConfig, InferenceServer server, LocalAsyncInvoker invoker,
+            LocalNotifications notifications) {
         this.options = options;
         this.data = data;
         this.s3proxy = s3proxy;
@@ -92,6 +99,7 @@ public final class LocalStack implements AutoCloseable {
         this.serverConfig = serverConfig;
         this.server = server;
         this.invoker = invoker;
+        this.notifications = notifications;
     }
 
     /** Starts the stack for the model in {@code modelDir} with default options. */
@@ -113,6 +121,7 @@ public final class LocalStack implements AutoCloseable {
         S3Proxy proxy = null;
         S3Client s3 = null;
         InferenceServer server = null;
+        LocalNotifications notifications = null;
         try {
             FilesystemNio2BlobStore store = new FilesystemNio2BlobStore(data.toString());
             store.createContainer(BUCKET);
@@ -132,10 +141,16 @@ public final class LocalStack implements AutoCloseable {
                     .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30)).build();
             server = startServer(config);
             config = config.toBuilder().port(server.port()).build(); // a restart keeps the address
+            if (options.notifications()) {
+                notifications = LocalNotifications.start(ENDPOINT_NAME, REGION, ACCESS_KEY, SECRET_KEY);
+            }
             LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, server.uri(),
-                    options.invokerWorkers(), options.retryWindow());
-            return new LocalStack(options, data, proxy, endpoint, s3, modelId, config, server, invoker);
+                    options.invokerWorkers(), options.retryWindow(), notifications);
+            return new LocalStack(options, data, proxy, endpoint, s3, modelId, config, server, invoker, notifications);
         } catch (Exception e) {
+            if (notifications != null) {
+                notifications.close();
+            }
             if (server != null) {
                 server.close();
             }
@@ -172,12 +187,25 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** A client builder pointed at this stack (endpoints, bucket, region, dummy credentials, fast polling). */
+    /**
+     * A client builder pointed at this stack (endpoints, bucket, region, dummy credentials, fast
+     * polling); with notifications, also a queue of its own subscribed to the result topics.
+     */
     public FheClient.Builder clientBuilder() {
-        return FheClient.builder().clientZip(options.modelDir().resolve("client.zip")).bucket(BUCKET)
+        FheClient.Builder b = FheClient.builder().clientZip(options.modelDir().resolve("client.zip")).bucket(BUCKET)
                 .endpointName(ENDPOINT_NAME).region(REGION).s3Endpoint(s3Endpoint).sageMakerEndpoint(invoker.uri())
                 .credentials(ACCESS_KEY, SECRET_KEY).pollInterval(Duration.ofMillis(20), Duration.ofMillis(250))
                 .timeout(Duration.ofMinutes(5));
+        if (notifications != null) {
+            b.notificationQueue(notifications.subscribe("client")).sqsEndpoint(notifications.endpoint())
+                    .pollInterval(Duration.ofMillis(20), Duration.ofSeconds(5));
+        }
+        return b;
+    }
+
+    /** The SQS API of the result notifications, or {@code null} when they are off. */
+    public LocalNotifications notifications() {
+        return notifications;
     }
 
     public URI s3Endpoint() {
@@ -245,6 +273,9 @@ public final class LocalStack implements AutoCloseable {
     public void close() {
         invoker.close();
         server.close();
+        if (notifications != null) {
+            notifications.close();
+        }
         s3.close();
         stopQuietly(s3proxy);
         deleteTree(data);

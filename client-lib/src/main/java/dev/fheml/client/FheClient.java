@@ -59,7 +59,7 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * SNS notification on SQS and poll S3 only as a fallback), download, decrypt, decode.
  *
  * <p>Thread-safe: one client serves concurrent predictions with one key. The evaluation key is
- * uploaded once ({@code HEAD} first; content-addressed, so uploading is idempotent). The secret key
+ * uploaded once (listed first; content-addressed, so uploading is idempotent). The secret key
  * stays in the key store folder; nothing here logs keys, ciphertexts or plaintext.
  */
 public final class FheClient implements AutoCloseable {
@@ -210,7 +210,12 @@ public final class FheClient implements AutoCloseable {
         }
     }
 
-    /** Uploads the evaluation key unless {@code keys/<model-id>/<key-id>} already exists. Idempotent. */
+    /**
+     * Uploads the evaluation key unless {@code keys/<model-id>/<key-id>} already exists. Idempotent.
+     * The check lists that exact key (needs {@code s3:ListBucket} on {@code keys/*}, not read access
+     * to other clients' keys); where listing is denied the key is simply uploaded again, which is
+     * harmless because the name is the content's hash.
+     */
     public void uploadEvaluationKey() throws FheClientException {
         if (keyUploaded) {
             return;
@@ -221,15 +226,7 @@ public final class FheClient implements AutoCloseable {
             }
             String key = "keys/" + modelId() + "/" + keyId();
             try {
-                try {
-                    s3.headObject(b -> b.bucket(config.bucket()).key(key));
-                } catch (NoSuchKeyException e) {
-                    s3.putObject(b -> b.bucket(config.bucket()).key(key).contentType("application/octet-stream"),
-                            RequestBody.fromBytes(keys.evaluationKeyBytes()));
-                } catch (S3Exception e) {
-                    if (e.statusCode() != 404) {
-                        throw e;
-                    }
+                if (!exists(key)) {
                     s3.putObject(b -> b.bucket(config.bucket()).key(key).contentType("application/octet-stream"),
                             RequestBody.fromBytes(keys.evaluationKeyBytes()));
                 }
@@ -238,6 +235,18 @@ public final class FheClient implements AutoCloseable {
                         + " failed: " + e.getMessage(), e);
             }
             keyUploaded = true;
+        }
+    }
+
+    private boolean exists(String key) {
+        try {
+            return s3.listObjectsV2(b -> b.bucket(config.bucket()).prefix(key).maxKeys(1)).contents().stream()
+                    .anyMatch(o -> o.key().equals(key));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 403) {
+                return false;
+            }
+            throw e;
         }
     }
 

@@ -27,7 +27,7 @@ public record FheMlStacks(StorageStack storage, TrainingStack training, Endpoint
         .storage(storage.resources())
         .build());
     EndpointStack endpoint = new EndpointStack(app, prefix + "-endpoint", WorkloadProps.builder()
-        .stackProps(stackProps("Endpoint: SageMaker async endpoint, autoscaling 0..N, alarms"))
+        .stackProps(stackProps("Endpoint: SageMaker async endpoint, autoscaling 0..N, alarms, client notification queue"))
         .config(config)
         .storage(storage.resources())
         .build());

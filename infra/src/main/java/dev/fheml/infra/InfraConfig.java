@@ -41,6 +41,8 @@ public record InfraConfig(
     int logRetentionDays,
     int ecrMaxImages,
     String alarmEmail,
+    boolean clientNotifications,
+    int notificationRetentionMinutes,
     String cdkQualifier) {
 
   /** The context keys, their defaults and what they mean. */
@@ -69,6 +71,8 @@ public record InfraConfig(
     LOG_RETENTION_DAYS("logRetentionDays", "365", "CloudWatch Logs retention (a value CloudWatch accepts, e.g. 30, 90, 365)"),
     ECR_MAX_IMAGES("ecrMaxImages", "10", "images kept per ECR repository"),
     ALARM_EMAIL("alarmEmail", "", "optional e-mail subscribed to the alarm topic"),
+    CLIENT_NOTIFICATIONS("clientNotifications", "true", "true | false: an SQS queue subscribed to the success and error topics, read by the client role"),
+    NOTIFICATION_RETENTION_MINUTES("notificationRetentionMinutes", "60", "minutes an unreceived notification stays in that queue (notifications are hints, S3 holds the results)"),
     CDK_QUALIFIER("cdkQualifier", "hnb659fds", "bootstrap qualifier, used to scope the deployer's sts:AssumeRole");
 
     private final String contextKey;
@@ -102,6 +106,11 @@ public record InfraConfig(
   private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9!_.()-]+/)+");
   private static final Pattern EMAIL = Pattern.compile("([^@\\s]+@[^@\\s]+)?");
   private static final Pattern QUALIFIER = Pattern.compile("[a-z0-9]{1,10}");
+  /**
+   * 7 days: half of SQS's 14-day maximum, so that a notification moved to the dead-letter queue (which
+   * keeps its original enqueue time) does not expire there at once.
+   */
+  public static final int MAX_NOTIFICATION_RETENTION_MINUTES = 7 * 24 * 60;
 
   public InfraConfig {
     Objects.requireNonNull(removalPolicy, "removalPolicy");
@@ -168,6 +177,8 @@ public record InfraConfig(
         r.integer(Key.LOG_RETENTION_DAYS, 1, 3653),
         r.integer(Key.ECR_MAX_IMAGES, 1, 1000),
         r.matching(Key.ALARM_EMAIL, EMAIL),
+        r.bool(Key.CLIENT_NOTIFICATIONS),
+        r.integer(Key.NOTIFICATION_RETENTION_MINUTES, 1, MAX_NOTIFICATION_RETENTION_MINUTES),
         r.matching(Key.CDK_QUALIFIER, QUALIFIER));
   }
 
@@ -182,6 +193,11 @@ public record InfraConfig(
 
   public String endpointName() {
     return namePrefix + "-endpoint";
+  }
+
+  /** The client notification queue: a fixed name, so the access stack can name it without importing it. */
+  public String notificationQueueName() {
+    return namePrefix + "-client-notifications";
   }
 
   public String stateMachineName() {
@@ -220,6 +236,16 @@ public record InfraConfig(
             "context " + key.contextKey() + "=" + parsed + " is outside [" + min + ", " + max + "]");
       }
       return parsed;
+    }
+
+    boolean bool(Key key) {
+      String value = raw.apply(key).toLowerCase(Locale.ROOT);
+      return switch (value) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new IllegalArgumentException(
+            "context " + key.contextKey() + "='" + value + "' must be true or false");
+      };
     }
 
     RemovalPolicy removalPolicy() {

@@ -2,6 +2,7 @@ package dev.fheml.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fheml.infra.access.AccessStack.AccessRole;
@@ -62,6 +63,45 @@ class AccessStackTest {
     assertTrue(deny.resources().stream().anyMatch(r -> r.endsWith("/*model.tar.gz")), deny.toString());
     assertEquals(List.of("arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint/fhe-ml-endpoint"),
         IamRules.allowed(client, "sagemaker:InvokeEndpointAsync"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void clientReceivesAndDeletesOnTheNotificationQueueOnlyAndDecryptsItThroughSqs() {
+    List<IamRules.Statement> client = statements(AccessRole.CLIENT);
+    String queue = "arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:fhe-ml-client-notifications";
+    List<IamRules.Statement> sqs = client.stream()
+        .filter(s -> s.actions().stream().anyMatch(a -> a.startsWith("sqs:"))).toList();
+    assertEquals(1, sqs.size(), sqs.toString());
+    assertEquals("Allow", sqs.get(0).effect());
+    assertEquals(List.of("sqs:ReceiveMessage", "sqs:DeleteMessage"), sqs.get(0).actions());
+    assertEquals(List.of(queue), sqs.get(0).resources());
+    assertNull(sqs.get(0).condition());
+    // The endpoint stack's queue has the name the client policy uses.
+    Map<String, Object> deployed = TestApps.properties(TestApps.resource(TestApps.defaults().endpoint(),
+        "AWS::SQS::Queue", "ClientNotificationsQueue"));
+    assertTrue(queue.endsWith(":" + deployed.get("QueueName")), queue);
+
+    List<IamRules.Statement> viaSqs = client.stream().filter(s -> s.actions().contains("kms:Decrypt"))
+        .filter(s -> CfnText.text(((Map<String, Map<String, Object>>) s.condition()).get("StringEquals")
+            .get("kms:ViaService")).startsWith("sqs.")).toList();
+    assertEquals(1, viaSqs.size(), client.toString());
+    assertEquals(List.of("kms:Decrypt"), viaSqs.get(0).actions());
+    assertTrue(viaSqs.get(0).resources().get(0).matches("<import:.*Key.*Arn.*>"), viaSqs.toString());
+    Map<String, Object> equals = ((Map<String, Map<String, Object>>) viaSqs.get(0).condition()).get("StringEquals");
+    assertEquals("sqs.<AWS::Region>.amazonaws.com", CfnText.text(equals.get("kms:ViaService")));
+    assertEquals(queue, CfnText.text(equals.get("kms:EncryptionContext:aws:sqs:arn")));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void clientListsOnlyOutputClientArtifactAndKeyPrefixes() {
+    List<IamRules.Statement> list = statements(AccessRole.CLIENT).stream()
+        .filter(s -> s.actions().contains("s3:ListBucket")).toList();
+    assertEquals(1, list.size());
+    assertTrue(list.get(0).resources().get(0).matches("arn:<AWS::Partition>:s3:::<import:.*ExchangeBucket.*>"), list.toString());
+    Map<String, Object> like = ((Map<String, Map<String, Object>>) list.get(0).condition()).get("StringLike");
+    assertEquals(List.of("results/*", "failures/*", "client/*", "keys/*"), like.get("s3:prefix"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.fheml.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,16 +22,21 @@ class InfraConfigTest {
     assertEquals("fhe-ml-endpoint", c.endpointName());
     assertEquals("fhe-ml-train-", c.trainingJobPrefix());
     assertTrue(c.modelDataUrl().isEmpty());
+    assertTrue(c.clientNotifications());
+    assertEquals(60, c.notificationRetentionMinutes());
+    assertEquals("fhe-ml-client-notifications", c.notificationQueueName());
   }
 
   @Test
   void readsStringsAsTheCliPassesThem() {
     InfraConfig c = InfraConfig.fromValues(Map.of("removalPolicy", "DESTROY", "maxInstances", "7",
-        "inferenceInstanceType", "ml.c7i.2xlarge", "logRetentionDays", 90));
+        "inferenceInstanceType", "ml.c7i.2xlarge", "logRetentionDays", 90, "clientNotifications", false));
     assertEquals(RemovalPolicy.DESTROY, c.removalPolicy());
     assertEquals(7, c.maxInstances());
     assertEquals("ml.c7i.2xlarge", c.inferenceInstanceType());
     assertEquals(90, c.logRetentionDays());
+    assertFalse(c.clientNotifications());
+    assertTrue(InfraConfig.fromValues(Map.of("clientNotifications", "TRUE")).clientNotifications());
   }
 
   @Test
@@ -45,7 +51,10 @@ class InfraConfigTest {
         Map.of("modelDataUrl", "https://example.com/model.tar.gz"),
         Map.of("namePrefix", "Has_Upper"),
         Map.of("trainingDataPrefix", "no-trailing-slash"),
-        Map.of("trainingInstanceType", "c6i.large"))) {
+        Map.of("trainingInstanceType", "c6i.large"),
+        Map.of("clientNotifications", "yes"),
+        Map.of("notificationRetentionMinutes", "0"),
+        Map.of("notificationRetentionMinutes", String.valueOf(7 * 24 * 60 + 1)))) {
       assertThrows(IllegalArgumentException.class, () -> InfraConfig.fromValues(bad), bad.toString());
     }
   }

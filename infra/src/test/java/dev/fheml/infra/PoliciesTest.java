@@ -30,6 +30,7 @@ class PoliciesTest {
   private static final String EXCHANGE = "arn:aws:s3:::example-exchange";
   private static final String ARTIFACTS = "arn:aws:s3:::example-artifacts";
   private static final String DATA = "arn:aws:s3:::example-data";
+  private static final String QUEUE = "arn:aws:sqs:eu-west-1:123456789012:fhe-ml-client-notifications";
   private static final Map<Placeholder, String> EXAMPLE = example();
 
   private static Map<Placeholder, String> example() {
@@ -49,6 +50,7 @@ class PoliciesTest {
     values.put(Placeholder.TrainingRepository, "fhe-ml-training");
     values.put(Placeholder.InferenceRepository, "fhe-ml-inference");
     values.put(Placeholder.CdkQualifier, "hnb659fds");
+    values.put(Placeholder.NotificationQueueArn, QUEUE);
     assertEquals(Placeholder.values().length, values.size(), "every placeholder has an example value");
     return values;
   }
@@ -106,6 +108,65 @@ class PoliciesTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void clientListsOutputsItsArtifactAndKeysButNotQueries() {
+    List<Statement> list = rendered(AccessRole.CLIENT).stream().filter(s -> s.actions().contains("s3:ListBucket")).toList();
+    assertEquals(1, list.size());
+    assertEquals(List.of(EXCHANGE), list.get(0).resources());
+    Map<String, Object> like = ((Map<String, Map<String, Object>>) list.get(0).condition()).get("StringLike");
+    assertEquals(Map.of("s3:prefix", List.of("results/*", "failures/*", "client/*", "keys/*")), like);
+    assertEquals(Set.of("StringLike"), ((Map<String, Object>) list.get(0).condition()).keySet());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void clientReceivesAndDeletesOnTheNotificationQueueAndNothingElseInSqs() {
+    List<Statement> client = rendered(AccessRole.CLIENT);
+    List<String> sqsActions = client.stream().flatMap(s -> s.actions().stream()).filter(a -> a.startsWith("sqs:"))
+        .sorted().toList();
+    assertEquals(List.of("sqs:DeleteMessage", "sqs:ReceiveMessage"), sqsActions,
+        "DeleteMessageBatch is authorized as sqs:DeleteMessage; no GetQueueAttributes, GetQueueUrl or SendMessage");
+    assertEquals(List.of(QUEUE), IamRules.allowed(client, "sqs:ReceiveMessage"));
+    assertEquals(List.of(QUEUE), IamRules.allowed(client, "sqs:DeleteMessage"));
+
+    List<Statement> decrypt = client.stream().filter(s -> s.actions().contains("kms:Decrypt")).toList();
+    assertEquals(2, decrypt.size(), decrypt.toString());
+    Set<Object> via = new TreeSet<>();
+    for (Statement s : decrypt) {
+      assertEquals(List.of(EXAMPLE.get(Placeholder.KeyArn)), s.resources());
+      Map<String, Object> equals = ((Map<String, Map<String, Object>>) s.condition()).get("StringEquals");
+      via.add(equals.get("kms:ViaService"));
+      if ("sqs.eu-west-1.amazonaws.com".equals(equals.get("kms:ViaService"))) {
+        assertEquals(List.of("kms:Decrypt"), s.actions(), "reading a queue needs Decrypt only");
+        assertEquals(QUEUE, equals.get("kms:EncryptionContext:aws:sqs:arn"), "only that queue's messages");
+      }
+    }
+    assertEquals(Set.of("s3.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com"), via);
+  }
+
+  @Test
+  void withoutANotificationQueueOnlyTheStatementsNamingItAreLeftOut() {
+    Map<Placeholder, String> noQueue = new EnumMap<>(EXAMPLE);
+    noQueue.remove(Placeholder.NotificationQueueArn);
+    List<Statement> without = IamRules.statements(
+        PolicyTemplate.render(PolicyTemplate.load(AccessRole.CLIENT.policyFile()), noQueue));
+    List<Statement> with = rendered(AccessRole.CLIENT);
+    List<Statement> expected = with.stream()
+        .filter(s -> !s.resources().contains(QUEUE) && !String.valueOf(s.condition()).contains(QUEUE)).toList();
+    assertEquals(with.size() - 2, expected.size());
+    assertEquals(expected, without);
+    IamRules.assertLeastPrivilege("client.json without a queue", without);
+    // Only optional placeholders may be missing.
+    Map<Placeholder, String> noKey = new EnumMap<>(EXAMPLE);
+    noKey.remove(Placeholder.KeyArn);
+    assertThrows(IllegalArgumentException.class,
+        () -> PolicyTemplate.render(PolicyTemplate.load(AccessRole.CLIENT.policyFile()), noKey));
+    for (Placeholder p : Placeholder.values()) {
+      assertEquals(p == Placeholder.NotificationQueueArn, p.optional(), p.name());
+    }
+  }
+
+  @Test
   void clientCannotReadServerArtifactsEvenWhereAPrefixWouldAllowIt() {
     List<Statement> client = rendered(AccessRole.CLIENT);
     assertTrue(canGet(client, EXCHANGE + "/client/" + "a".repeat(64) + "/client.zip"));
@@ -143,6 +204,9 @@ class PoliciesTest {
         () -> PolicyTemplate.render("{\"Resource\": \"{{Region}}\"}", Map.of()));
     assertEquals(Map.of("Resource", "a\"b"), PolicyTemplate.render("{\"Resource\": \"{{Region}}\"}",
         Map.of(Placeholder.Region, "a\"b")));
+    assertThrows(IllegalArgumentException.class, () -> PolicyTemplate.render(
+        "{\"Statement\": [{\"Resource\": \"{{NotificationQueueArn}}\", \"X\": \"{{NoSuchThing}}\"}]}", Map.of()),
+        "an unknown placeholder is an error even in a statement left out");
   }
 
   /** IAM evaluation for s3:GetObject on one object: some Allow matches and no Deny does. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
@@ -81,6 +82,24 @@ class StorageStackTest {
     template.resourceCountIs("AWS::KMS::Key", 1);
     template.hasResourceProperties("AWS::KMS::Key", Match.objectLike(Map.of("EnableKeyRotation", true)));
     template.hasResource("AWS::KMS::Key", Match.objectLike(Map.of("DeletionPolicy", "Retain")));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void snsMayUseTheKeyOnlyForTheClientNotificationQueueOfThisAccount() {
+    Map<String, Object> policy = (Map<String, Object>) TestApps.properties(
+        TestApps.resource(stack, "AWS::KMS::Key", "Key")).get("KeyPolicy");
+    List<Map<String, Object>> sns = ((List<Map<String, Object>>) policy.get("Statement")).stream()
+        .filter(s -> String.valueOf(s.get("Principal")).contains("sns.amazonaws.com")).toList();
+    assertEquals(1, sns.size(), "one SNS statement, none added unconditioned by SqsSubscription: " + sns);
+    Map<String, Object> statement = sns.get(0);
+    assertEquals("SnsToClientNotificationQueue", statement.get("Sid"));
+    assertEquals(List.of("kms:GenerateDataKey", "kms:Decrypt"), CfnText.texts(statement.get("Action")));
+    Map<String, Object> equals = ((Map<String, Map<String, Object>>) statement.get("Condition")).get("StringEquals");
+    assertEquals(Set.of("aws:SourceAccount", "kms:EncryptionContext:aws:sqs:arn"), equals.keySet());
+    assertEquals("<AWS::AccountId>", CfnText.text(equals.get("aws:SourceAccount")));
+    assertEquals("arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:fhe-ml-client-notifications",
+        CfnText.text(equals.get("kms:EncryptionContext:aws:sqs:arn")));
   }
 
   @Test

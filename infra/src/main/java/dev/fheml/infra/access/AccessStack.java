@@ -1,5 +1,6 @@
 package dev.fheml.infra.access;
 
+import dev.fheml.infra.Iam;
 import dev.fheml.infra.InfraConfig;
 import dev.fheml.infra.NagReview;
 import dev.fheml.infra.access.PolicyTemplate.Placeholder;
@@ -118,6 +119,11 @@ public final class AccessStack extends Stack {
     values.put(Placeholder.TrainingRepository, storage.trainingRepository().getRepositoryName());
     values.put(Placeholder.InferenceRepository, storage.inferenceRepository().getRepositoryName());
     values.put(Placeholder.CdkQualifier, config.cdkQualifier());
+    // By name, like the endpoint: this stack is deployed before the endpoint stack and imports nothing
+    // from it. Without the queue (clientNotifications=false) the statements naming it are left out.
+    if (config.clientNotifications()) {
+      values.put(Placeholder.NotificationQueueArn, Iam.arn("sqs", config.notificationQueueName()));
+    }
     return values;
   }
 

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -22,7 +24,9 @@ import java.util.regex.Pattern;
  * <p>A document is valid JSON as it stands; deployment-specific values are written {@code
  * {{Name}}} with a name from {@link Placeholder} (double braces, so IAM's own {@code ${aws:...}}
  * policy variables stay usable). The access stack renders them with CDK tokens; the tests render them
- * with literal example values. An unknown or unfilled placeholder is an error, never left in place.
+ * with literal example values. An unknown or unfilled placeholder is an error, never left in place,
+ * except an {@linkplain Placeholder#optional() optional} one: a statement that uses an optional
+ * placeholder without a value is left out whole.
  */
 public final class PolicyTemplate {
   /** {@code {{Name}}}. */
@@ -45,16 +49,32 @@ public final class PolicyTemplate {
     TrainingDataPrefix("context trainingDataPrefix, e.g. train/"),
     TrainingRepository("training ECR repository name, <namePrefix>-training"),
     InferenceRepository("inference ECR repository name, <namePrefix>-inference"),
-    CdkQualifier("CDK bootstrap qualifier, context cdkQualifier");
+    CdkQualifier("CDK bootstrap qualifier, context cdkQualifier"),
+    NotificationQueueArn("ARN of the client notification queue (endpoint stack output NotificationQueueArn),"
+        + " arn:<partition>:sqs:<region>:<account>:<namePrefix>-client-notifications", true);
 
     private final String description;
+    private final boolean optional;
 
     Placeholder(String description) {
+      this(description, false);
+    }
+
+    Placeholder(String description, boolean optional) {
       this.description = description;
+      this.optional = optional;
     }
 
     public String description() {
       return description;
+    }
+
+    /**
+     * An optional placeholder names a resource the deployment may leave out: without a value, every
+     * statement that uses it is left out of the rendered document (and only those).
+     */
+    public boolean optional() {
+      return optional;
     }
   }
 
@@ -90,23 +110,21 @@ public final class PolicyTemplate {
   }
 
   /**
-   * Replaces every placeholder and parses the result.
+   * Leaves out the statements that use an optional placeholder without a value, replaces every
+   * placeholder and parses the result.
    *
-   * @throws IllegalArgumentException on a placeholder that is not a {@link Placeholder}, one without
-   *     a value, or a document that is not a JSON object
+   * @throws IllegalArgumentException on a placeholder that is not a {@link Placeholder}, a required
+   *     one without a value, or a document that is not a JSON object
    */
   public static Map<String, Object> render(String template, Map<Placeholder, String> values) {
     Map<Placeholder, String> given = new EnumMap<>(Placeholder.class);
     given.putAll(values);
+    placeholders(template).forEach(PolicyTemplate::placeholder);
+    String kept = usesMissingOptional(template, given) ? withoutStatementsMissing(template, given) : template;
     StringBuilder out = new StringBuilder();
-    Matcher m = PLACEHOLDER.matcher(template);
+    Matcher m = PLACEHOLDER.matcher(kept);
     while (m.find()) {
-      Placeholder placeholder;
-      try {
-        placeholder = Placeholder.valueOf(m.group(1));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown placeholder {{" + m.group(1) + "}}", e);
-      }
+      Placeholder placeholder = placeholder(m.group(1));
       String value = given.get(placeholder);
       if (value == null) {
         throw new IllegalArgumentException("no value for placeholder {{" + placeholder + "}}");
@@ -114,20 +132,56 @@ public final class PolicyTemplate {
       m.appendReplacement(out, Matcher.quoteReplacement(jsonStringContent(value)));
     }
     m.appendTail(out);
+    return parse(out.toString());
+  }
+
+  private static Placeholder placeholder(String name) {
     try {
-      return JSON.readValue(out.toString(), new TypeReference<Map<String, Object>>() {});
+      return Placeholder.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown placeholder {{" + name + "}}", e);
+    }
+  }
+
+  private static boolean usesMissingOptional(String text, Map<Placeholder, String> given) {
+    return placeholders(text).stream().map(PolicyTemplate::placeholder)
+        .anyMatch(p -> p.optional() && !given.containsKey(p));
+  }
+
+  /** The template without the statements that use an optional placeholder {@code given} has no value for. */
+  private static String withoutStatementsMissing(String template, Map<Placeholder, String> given) {
+    Map<String, Object> document = parse(template);
+    if (document.get("Statement") instanceof List<?> statements) {
+      List<Object> kept = new ArrayList<>();
+      for (Object statement : statements) {
+        if (!usesMissingOptional(write(statement), given)) {
+          kept.add(statement);
+        }
+      }
+      document.put("Statement", kept);
+    }
+    return write(document);
+  }
+
+  private static Map<String, Object> parse(String json) {
+    try {
+      return JSON.readValue(json, new TypeReference<Map<String, Object>>() {});
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("policy document is not a JSON object: " + e.getOriginalMessage(), e);
     }
   }
 
-  /** A value as it may stand inside a JSON string literal. */
-  private static String jsonStringContent(String value) {
+  private static String write(Object value) {
     try {
-      String quoted = JSON.writeValueAsString(Objects.requireNonNull(value));
-      return quoted.substring(1, quoted.length() - 1);
+      return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A value as it may stand inside a JSON string literal. */
+  private static String jsonStringContent(String value) {
+    String quoted = write(Objects.requireNonNull(value));
+    return quoted.substring(1, quoted.length() - 1);
   }
 }

@@ -11,6 +11,7 @@ import dev.fheml.infra.storage.ExchangeLayout;
 import dev.fheml.infra.storage.StorageResources;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
@@ -40,7 +41,8 @@ import software.constructs.Construct;
  * The endpoint: execution role, model (inference image + model.tar.gz), asynchronous endpoint
  * configuration writing to {@code results/} and {@code failures/} of the exchange bucket under the
  * project key with SNS notifications, the endpoint, autoscaling 0..N on the backlog (target tracking
- * plus a step policy that scales out from zero) and alarms.
+ * plus a step policy that scales out from zero), alarms, and (context {@code clientNotifications}) the
+ * client notification queue subscribed to both topics.
  */
 public final class EndpointStack extends Stack {
   public static final String VARIANT = "AllTraffic";
@@ -53,6 +55,7 @@ public final class EndpointStack extends Stack {
   private final CfnEndpoint endpoint;
   private final Topic successTopic;
   private final Topic errorTopic;
+  private final NotificationQueue notifications;
 
   public EndpointStack(Construct scope, String id, WorkloadProps props) {
     super(scope, id, props.stackProps());
@@ -121,6 +124,15 @@ public final class EndpointStack extends Stack {
     CfnOutput.Builder.create(this, "SuccessTopicArn").value(successTopic.getTopicArn()).build();
     CfnOutput.Builder.create(this, "ErrorTopicArn").value(errorTopic.getTopicArn()).build();
     CfnOutput.Builder.create(this, "ModelDataUrl").value(modelDataUrl).build();
+
+    if (config.clientNotifications()) {
+      this.notifications = new NotificationQueue(this, "ClientNotifications", config.notificationQueueName(),
+          Duration.minutes(config.notificationRetentionMinutes()), storage.key(), List.of(successTopic, errorTopic));
+      CfnOutput.Builder.create(this, "NotificationQueueUrl").value(notifications.queue().getQueueUrl()).build();
+      CfnOutput.Builder.create(this, "NotificationQueueArn").value(notifications.queue().getQueueArn()).build();
+    } else {
+      this.notifications = null;
+    }
   }
 
   public CfnEndpoint endpoint() {
@@ -129,6 +141,11 @@ public final class EndpointStack extends Stack {
 
   public ServiceRole executionRole() {
     return executionRole;
+  }
+
+  /** The client notification queue, empty when context {@code clientNotifications} is false. */
+  public Optional<NotificationQueue> notifications() {
+    return Optional.ofNullable(notifications);
   }
 
   /**

@@ -8,7 +8,7 @@ import software.amazon.awscdk.services.s3.IBucket;
 /**
  * What the storage stack hands to the others: the key, the three buckets and the two repositories.
  *
- * @param key encrypts every bucket, repository, SageMaker volume and output, topic and log group
+ * @param key encrypts every bucket, repository, SageMaker volume and output, topic, queue and log group
  * @param artifacts model output ({@code models/<job>/output/model.tar.gz}); never client-readable
  * @param data training input
  * @param exchange keys, queries, results, failures and the published {@code client/} artifacts

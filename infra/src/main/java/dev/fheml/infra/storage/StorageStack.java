@@ -1,5 +1,6 @@
 package dev.fheml.infra.storage;
 
+import dev.fheml.infra.Iam;
 import dev.fheml.infra.InfraConfig;
 import dev.fheml.infra.LogGroupNames;
 import dev.fheml.infra.NagReview;
@@ -31,13 +32,16 @@ public final class StorageStack extends Stack {
     super(scope, id, props);
 
     Key key = Key.Builder.create(this, "Key")
-        .description("fhe-ml: buckets, ECR images, SageMaker volumes and async outputs, SNS topics, logs")
+        .description("fhe-ml: buckets, ECR images, SageMaker volumes and async outputs, SNS topics, SQS queues, logs")
         .alias("alias/" + config.namePrefix())
         .enableKeyRotation(true)
         .pendingWindow(Duration.days(30))
         .removalPolicy(config.removalPolicy())
         .build();
     allowLogsAndAlarms(key, config);
+    if (config.clientNotifications()) {
+      allowNotificationDelivery(key, config);
+    }
 
     SecureBucket accessLogs = SecureBucket.accessLogs(this, "AccessLogs", config);
     NagReview.acknowledgeRules(accessLogs.bucket(),
@@ -127,6 +131,27 @@ public final class StorageStack extends Stack {
         .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
         .resources(List.of("*"))
         .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID)))
+        .build());
+  }
+
+  /**
+   * SNS delivers the endpoint's success and error notifications to the client notification queue, which
+   * is encrypted with this key: SQS then uses the key on behalf of {@code sns.amazonaws.com}
+   * (GenerateDataKey for a new data key, Decrypt to reuse a cached one). Scoped to this account
+   * (aws:SourceAccount) and to that one queue (the encryption context SQS sets is the queue ARN, known
+   * here from its fixed name). The topic ARNs are not named: they are generated in the endpoint stack,
+   * and naming them here would make this stack import from the one that imports this key (a cycle);
+   * the queue policy already admits only those two topics (aws:SourceArn).
+   */
+  private static void allowNotificationDelivery(Key key, InfraConfig config) {
+    key.addToResourcePolicy(PolicyStatement.Builder.create()
+        .sid("SnsToClientNotificationQueue")
+        .principals(List.of(new ServicePrincipal("sns.amazonaws.com")))
+        .actions(List.of("kms:GenerateDataKey", "kms:Decrypt"))
+        .resources(List.of("*"))
+        .conditions(Map.of("StringEquals", Map.of(
+            "aws:SourceAccount", Aws.ACCOUNT_ID,
+            "kms:EncryptionContext:aws:sqs:arn", Iam.arn("sqs", config.notificationQueueName()))))
         .build());
   }
 

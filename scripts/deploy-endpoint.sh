@@ -21,4 +21,12 @@ need aws "AWS CLI v2"
 cdk deploy "${NAME_PREFIX}-endpoint" --require-approval never -c "modelDataUrl=$model" "$@"
 endpoint="$(stack_output "${NAME_PREFIX}-endpoint" EndpointName)"
 aws sagemaker wait endpoint-in-service --endpoint-name "$endpoint"
-echo "endpoint $endpoint is InService; next: ./fhe-ml smoke-test (as the ${NAME_PREFIX}-client role)"
+bucket="$(stack_output "${NAME_PREFIX}-storage" ExchangeBucketName)"
+region="$(aws configure get region || true)"
+queue=""
+if aws cloudformation describe-stacks --stack-name "${NAME_PREFIX}-endpoint" \
+    --query "Stacks[0].Outputs[?OutputKey=='NotificationQueueUrl'].OutputValue | [0]" --output text | grep -q '^https'; then
+  queue=" --notification-queue $(stack_output "${NAME_PREFIX}-endpoint" NotificationQueueUrl)"
+fi
+echo "endpoint $endpoint is InService; next, as the ${NAME_PREFIX}-client role:"
+echo "  ./fhe-ml smoke-test --bucket $bucket --endpoint $endpoint --region ${region:-<region>} --model-id <modelId from scripts/start-training.sh>$queue"

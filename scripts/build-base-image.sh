@@ -58,13 +58,13 @@ install_missing_tools() {
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}" >/dev/null
 }
 
-# The Debian mirror this machine's apt uses for $SUITE: deb822 stanzas in sources.list.d/*.sources
-# first, then one-line entries; the public mirror if neither names one.
-debian_mirror() {
-  local f uri
+# The mirror this machine's apt uses for suite $1 (deb822 stanzas in sources.list.d/*.sources
+# first, then one-line entries), or nothing.
+suite_mirror() {
+  local suite="$1" f uri
   for f in /etc/apt/sources.list.d/*.sources; do
     [[ -f "$f" ]] || continue
-    uri="$(awk -v suite="$SUITE" 'BEGIN { RS = ""; FS = "\n" }
+    uri="$(awk -v suite="$suite" 'BEGIN { RS = ""; FS = "\n" }
       { uri = ""; deb = 0; ok = 0; off = 0
         for (i = 1; i <= NF; i++) {
           line = $i
@@ -80,14 +80,36 @@ debian_mirror() {
   done
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
     [[ -f "$f" ]] || continue
-    uri="$(awk -v suite="$SUITE" '$1 == "deb" {
+    uri="$(awk -v suite="$suite" '$1 == "deb" {
         i = 2
         if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
         if ($(i + 1) == suite) { print $i; exit }
       }' "$f")"
     [[ -n "$uri" ]] && { echo "$uri"; return; }
   done
-  echo "$FALLBACK_MIRROR"
+}
+
+# Fixes published after the release (openjdk's included) come from -updates and -security: add the
+# ones this machine's apt knows and upgrade, so a fresh base is a patched base.
+upgrade_rootfs() {
+  local root="$1" mirror="$2" suite uri
+  echo "deb $mirror $SUITE main" > "$root/etc/apt/sources.list"
+  for suite in "$SUITE-updates" "$SUITE-security"; do
+    uri="$(suite_mirror "$suite")"
+    [[ -n "$uri" ]] && echo "deb $uri $suite main" >> "$root/etc/apt/sources.list"
+  done
+  say "upgrading from $(grep -c . "$root/etc/apt/sources.list") suites: $(cut -d' ' -f3 "$root/etc/apt/sources.list" | paste -sd ' ')"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  mount -t proc proc "$root/proc"
+  if ! { chroot "$root" apt-get -qq update && chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+      apt-get -qq -y -o Dpkg::Options::=--force-confold upgrade; } > "$work/upgrade.log" 2>&1; then
+    umount "$root/proc"
+    tail -n 30 "$work/upgrade.log" >&2
+    die "apt-get upgrade in the rootfs failed (log above)"
+  fi
+  umount "$root/proc"
+  # The runtime provides resolv.conf; do not bake this machine's into the image.
+  rm -f "$root/etc/resolv.conf"
 }
 
 # Drops what a JRE never reads: documentation (keeping the copyright files), man pages, locales,
@@ -132,7 +154,8 @@ build() {
   local start mirror java java_home
   start=$(date +%s)
   [[ "$(id -u)" -eq 0 ]] || die "building the base image needs root (debootstrap chroots): sudo $0"
-  mirror="$(debian_mirror)"
+  mirror="$(suite_mirror "$SUITE")"
+  mirror="${mirror:-$FALLBACK_MIRROR}"
   work="$(mktemp -d /var/tmp/fhe-ml-base.XXXXXX)"
   trap cleanup EXIT
 
@@ -142,6 +165,7 @@ build() {
     tail -n 30 "$work/debootstrap.log" >&2
     die "debootstrap failed (log above)"
   fi
+  upgrade_rootfs "$work/rootfs" "$mirror"
   java="$(chroot "$work/rootfs" readlink -f /usr/bin/java)"
   java_home="${java%/bin/java}"
   check_java "$work/rootfs" "$java"

@@ -50,24 +50,32 @@ public final class LocalStack implements AutoCloseable {
      * @param invokerWorkers    concurrent deliveries (SageMaker's MaxConcurrentInvocationsPerInstance)
      * @param keyCacheBytes     the server's key-cache bound
      * @param retryWindow       how long the invoker retries an unavailable server before writing a failure
+     * @param externalServer    an inference server already running elsewhere (e.g. the inference image in a
+     *                          container) that the invoker delivers to instead of starting one in this process;
+     *                          {@code null} starts one here. It must reach this stack's S3 endpoint.
      */
     public record Options(Path modelDir, int serverConcurrency, int invokerWorkers, long keyCacheBytes,
-            Duration retryWindow) {
+            Duration retryWindow, URI externalServer) {
         public static Options of(Path modelDir) {
             int cores = Runtime.getRuntime().availableProcessors();
-            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60));
+            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60), null);
         }
 
         public Options withConcurrency(int server, int invoker) {
-            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow);
+            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow, externalServer);
         }
 
         public Options withKeyCacheBytes(long bytes) {
-            return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow);
+            return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow, externalServer);
         }
 
         public Options withRetryWindow(Duration window) {
-            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window);
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window, externalServer);
+        }
+
+        /** Delivers to the server at {@code uri} ({@code http://host:port}) instead of starting one. */
+        public Options withExternalServer(URI uri) {
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, uri);
         }
     }
 
@@ -126,6 +134,11 @@ public final class LocalStack implements AutoCloseable {
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                     .build();
             s3.putObject(b -> b.bucket(BUCKET).key("client/" + modelId + "/client.zip"), RequestBody.fromFile(clientZip));
+            if (options.externalServer() != null) {
+                LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, options.externalServer(),
+                        options.invokerWorkers(), options.retryWindow());
+                return new LocalStack(options, data, proxy, endpoint, s3, modelId, null, null, invoker);
+            }
             ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
                     .keyBucket(BUCKET).keyPrefix("keys/").s3Endpoint(endpoint).region(REGION)
                     .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
@@ -191,7 +204,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** The inference server's own address ({@code /ping}, {@code /invocations}). */
     public URI serverUri() {
-        return server.uri();
+        return options.externalServer() != null ? options.externalServer() : server.uri();
     }
 
     public String bucket() {
@@ -219,6 +232,7 @@ public final class LocalStack implements AutoCloseable {
         return s3;
     }
 
+    /** The in-process server, or {@code null} with an {@linkplain Options#externalServer() external} one. */
     public InferenceServer server() {
         return server;
     }
@@ -227,24 +241,36 @@ public final class LocalStack implements AutoCloseable {
         return invoker;
     }
 
+    /** The in-process server's key-cache counters ({@code null} with an external server). */
     public KeyCache.Stats keyCacheStats() {
-        return server.keyCacheStats();
+        return server == null ? null : server.keyCacheStats();
     }
 
     /** Stops the inference server gracefully (as on SIGTERM); the invoker keeps accepting and retrying. */
     public synchronized void stopServer() {
-        server.close();
+        inProcessServer().close();
     }
 
     /** Starts a fresh inference server on the same port (a restarted container: empty key cache). */
     public synchronized void startServer() throws IOException {
+        inProcessServer();
         server = startServer(serverConfig);
+    }
+
+    private InferenceServer inProcessServer() {
+        if (server == null) {
+            throw new IllegalStateException("the inference server is external (" + options.externalServer()
+                    + "): stop and start it where it runs");
+        }
+        return server;
     }
 
     @Override
     public void close() {
         invoker.close();
-        server.close();
+        if (server != null) {
+            server.close();
+        }
         s3.close();
         stopQuietly(s3proxy);
         deleteTree(data);

@@ -5,7 +5,14 @@
 # least the build's. Cached outside the clone and idempotent: an existing tarball is kept.
 set -euo pipefail
 
-OUT="${FHEML_BASE_IMAGE_TAR:-$HOME/.cache/fhe-ml/base/bookworm-jre17.tar}"
+# Under sudo the tarball belongs in the invoking user's cache: that is where their Maven looks.
+owner=""
+owner_home="$HOME"
+if [[ -n "${SUDO_USER:-}" && "${SUDO_USER}" != root ]]; then
+  owner="$SUDO_USER"
+  owner_home="$(getent passwd "$owner" | cut -d: -f6)"
+fi
+OUT="${FHEML_BASE_IMAGE_TAR:-$owner_home/.cache/fhe-ml/base/bookworm-jre17.tar}"
 IMAGE_REF="local/bookworm-jre17:latest"
 SUITE="bookworm"
 FALLBACK_MIRROR="http://deb.debian.org/debian"
@@ -185,10 +192,10 @@ build() {
     --config.env "JAVA_HOME=$java_home" --config.env "LANG=C.UTF-8"
   umoci gc --layout "$work/oci"
 
-  mkdir -p "$(dirname "$OUT")"
   rm -f "$OUT.tmp"
   skopeo copy --quiet "oci:$work/oci:base" "docker-archive:$OUT.tmp:$IMAGE_REF"
   mv "$OUT.tmp" "$OUT"
+  [[ -z "$owner" ]] || chown "$owner": "$OUT" "$OUT.lock"
   say "wrote $OUT ($(du -h "$OUT" | cut -f1), $IMAGE_REF, JAVA_HOME=$java_home) in $(( $(date +%s) - start )) s"
 }
 
@@ -198,7 +205,8 @@ if [[ $force -eq 0 ]] && is_built; then
   exit 0
 fi
 install_missing_tools
-mkdir -p "$(dirname "$OUT")"
+# The cache folders belong to the user whose cache it is (sudo: the invoking user).
+if [[ -n "$owner" ]]; then runuser -u "$owner" -- mkdir -p "$(dirname "$OUT")"; else mkdir -p "$(dirname "$OUT")"; fi
 # One build at a time per machine (two clones may run CI at once); the loser reuses the result.
 exec 9>"$OUT.lock"
 flock 9

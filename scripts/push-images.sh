@@ -4,7 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-JIB="com.google.cloud.tools:jib-maven-plugin:3.5.2:build"
+# Jib's version and the images' settings are in the POMs (parent pluginManagement).
+JIB="jib:build"
 TRAINING_MODULE="${TRAINING_MODULE:-training-container}"
 INFERENCE_MODULE="${INFERENCE_MODULE:-inference-container}"
 
@@ -15,7 +16,8 @@ usage: scripts/push-images.sh [--tag TAG] [--base tar:///path/base.tar] [trainin
 Pushes the images of \$TRAINING_MODULE ($TRAINING_MODULE) and \$INFERENCE_MODULE ($INFERENCE_MODULE)
 (default: both) to the repositories named in the ${NAME_PREFIX}-storage outputs, tagged TAG
 (default: the git commit; tags are immutable, so a tag is pushed once). --base is Jib's base image
-(-Djib.from.image), e.g. the bookworm JRE 17 archive described in shared/ENVIRONMENT.md.
+(-Djib.from.image), e.g. tar://\$HOME/.cache/fhe-ml/base/bookworm-jre17.tar from
+scripts/build-base-image.sh (the default is the POMs' fheml.base.image; see README "Containers").
 Prints the -c ...ImageDigest=sha256:... flags for deploy-base.sh and deploy-endpoint.sh.
 The ECR password is handed to Jib through a temporary DOCKER_CONFIG, never on the command line.
 USAGE

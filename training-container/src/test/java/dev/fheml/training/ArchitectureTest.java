@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Package layering: data <- model <- quant <- train <- (root: the command line). */
+/** Package layering: data <- model <- quant <- train <- (root: the command line; sagemaker: the job). */
 class ArchitectureTest {
   private static final JavaClasses CLASSES = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -39,5 +39,12 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage("..training.data..", "..training.model..",
         "..training.quant..", "..training.train..").should().dependOnClassesThat()
         .resideInAPackage("picocli..").check(CLASSES);
+  }
+
+  @Test
+  void libraryPackagesDoNotDependOnTheSageMakerContract() {
+    noClasses().that().resideInAnyPackage("..training.data..", "..training.model..", "..training.quant..",
+        "..training.train..", "..training.compile..", "..training.pipeline..").should().dependOnClassesThat()
+        .resideInAPackage("..training.sagemaker..").check(CLASSES);
   }
 }

@@ -51,28 +51,40 @@ public final class LocalStack implements AutoCloseable {
      * @param keyCacheBytes     the server's key-cache bound
      * @param retryWindow       how long the invoker retries an unavailable server before writing a failure
      * @param notifications     also run an SQS API fed like SageMaker's SNS topics, and give each client a queue
+     * @param externalServer    an inference server already running elsewhere (e.g. the inference image in a
+     *                          container) that the invoker delivers to instead of starting one in this process;
+     *                          {@code null} starts one here. It must reach this stack's S3 endpoint.
      */
     public record Options(Path modelDir, int serverConcurrency, int invokerWorkers, long keyCacheBytes,
-            Duration retryWindow, boolean notifications) {
+            Duration retryWindow, boolean notifications, URI externalServer) {
         public static Options of(Path modelDir) {
             int cores = Runtime.getRuntime().availableProcessors();
-            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60), false);
+            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60), false, null);
         }
 
         public Options withConcurrency(int server, int invoker) {
-            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow, notifications);
+            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow, notifications, externalServer);
         }
 
         public Options withKeyCacheBytes(long bytes) {
-            return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow, notifications);
+            return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow, notifications,
+                    externalServer);
         }
 
         public Options withRetryWindow(Duration window) {
-            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window, notifications);
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window, notifications,
+                    externalServer);
         }
 
         public Options withNotifications(boolean on) {
-            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, on);
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, on,
+                    externalServer);
+        }
+
+        /** Delivers to the server at {@code uri} ({@code http://host:port}) instead of starting one. */
+        public Options withExternalServer(URI uri) {
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, notifications,
+                    uri);
         }
     }
 
@@ -135,15 +147,20 @@ public final class LocalStack implements AutoCloseable {
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                     .build();
             s3.putObject(b -> b.bucket(BUCKET).key("client/" + modelId + "/client.zip"), RequestBody.fromFile(clientZip));
+            if (options.notifications()) {
+                notifications = LocalNotifications.start(ENDPOINT_NAME, REGION, ACCESS_KEY, SECRET_KEY);
+            }
+            if (options.externalServer() != null) {
+                LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, options.externalServer(),
+                        options.invokerWorkers(), options.retryWindow(), notifications);
+                return new LocalStack(options, data, proxy, endpoint, s3, modelId, null, null, invoker, notifications);
+            }
             ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
                     .keyBucket(BUCKET).keyPrefix("keys/").s3Endpoint(endpoint).region(REGION)
                     .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
                     .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30)).build();
             server = startServer(config);
             config = config.toBuilder().port(server.port()).build(); // a restart keeps the address
-            if (options.notifications()) {
-                notifications = LocalNotifications.start(ENDPOINT_NAME, REGION, ACCESS_KEY, SECRET_KEY);
-            }
             LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, server.uri(),
                     options.invokerWorkers(), options.retryWindow(), notifications);
             return new LocalStack(options, data, proxy, endpoint, s3, modelId, config, server, invoker, notifications);
@@ -219,7 +236,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** The inference server's own address ({@code /ping}, {@code /invocations}). */
     public URI serverUri() {
-        return server.uri();
+        return options.externalServer() != null ? options.externalServer() : server.uri();
     }
 
     public String bucket() {
@@ -247,6 +264,7 @@ public final class LocalStack implements AutoCloseable {
         return s3;
     }
 
+    /** The in-process server, or {@code null} with an {@linkplain Options#externalServer() external} one. */
     public InferenceServer server() {
         return server;
     }
@@ -255,24 +273,36 @@ public final class LocalStack implements AutoCloseable {
         return invoker;
     }
 
+    /** The in-process server's key-cache counters ({@code null} with an external server). */
     public KeyCache.Stats keyCacheStats() {
-        return server.keyCacheStats();
+        return server == null ? null : server.keyCacheStats();
     }
 
     /** Stops the inference server gracefully (as on SIGTERM); the invoker keeps accepting and retrying. */
     public synchronized void stopServer() {
-        server.close();
+        inProcessServer().close();
     }
 
     /** Starts a fresh inference server on the same port (a restarted container: empty key cache). */
     public synchronized void startServer() throws IOException {
+        inProcessServer();
         server = startServer(serverConfig);
+    }
+
+    private InferenceServer inProcessServer() {
+        if (server == null) {
+            throw new IllegalStateException("the inference server is external (" + options.externalServer()
+                    + "): stop and start it where it runs");
+        }
+        return server;
     }
 
     @Override
     public void close() {
         invoker.close();
-        server.close();
+        if (server != null) {
+            server.close();
+        }
         if (notifications != null) {
             notifications.close();
         }

@@ -6,12 +6,12 @@ import java.io.UncheckedIOException;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes IDX bytes for tests. */
-final class IdxBytes {
+public final class IdxBytes {
   private IdxBytes() {
   }
 
   /** An unsigned-byte IDX file with {@code dims} and {@code data}. */
-  static byte[] write(int[] dims, byte[] data) {
+  public static byte[] write(int[] dims, byte[] data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(0);
     out.write(0);
@@ -28,7 +28,7 @@ final class IdxBytes {
   }
 
   /** {@code bytes} gzip-compressed. */
-  static byte[] gzip(byte[] bytes) {
+  public static byte[] gzip(byte[] bytes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       gz.write(bytes);

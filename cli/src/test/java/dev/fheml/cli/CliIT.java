@@ -133,6 +133,30 @@ class CliIT {
         assertTrue(r.err().contains("give --local, or --bucket"), r.err());
     }
 
+    /** The tabular example: the bundled breast-cancer CSV, trained as the SageMaker job does, served locally. */
+    @Test
+    void breastCancerTrainedAndServedLikeMnist() throws IOException {
+        Path csv = Path.of("..", "data", "breast-cancer", "wdbc.csv");
+        for (String model : List.of("logreg", "mlp")) {
+            Path out = tmp.resolve("breast-cancer-" + model);
+            List<String> args = new ArrayList<>(List.of("train", "--train", csv.toString(), "--out", out.toString(),
+                    "-p", "model=" + model, "-p", "epochs=60", "-p", "batch_size=16", "-p", "learning_rate=0.01",
+                    "-p", "input_bits=6", "-p", "weight_bits=6"));
+            if (model.equals("mlp")) {
+                args.addAll(List.of("-p", "hidden=16"));
+            }
+            Run t = run(args.toArray(String[]::new));
+            assertEquals(0, t.exit(), t.err());
+            assertTrue(t.out().contains("metric: accuracy_quantized="), t.out());
+            Run r = run("smoke-test", "--local", "--model-dir", out.toString(), "--key-store", keys.toString());
+            assertEquals(0, r.exit(), r.out() + r.err());
+            assertTrue(r.out().contains("smoke test PASSED"), r.out());
+        }
+        Run bad = run("train", "--train", csv.toString(), "--out", tmp.resolve("bad").toString(), "-p", "modle=mlp");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("modle"), bad.err());
+    }
+
     @Test
     void demoRunsThroughTheLocalStack() {
         // Logistic regression, 2 epochs: seconds to train; no bootstrap, so FHE must equal the simulator exactly.

@@ -128,8 +128,8 @@ final class DemoCommand implements Callable<Integer> {
                 model.metrics().get("accuracy_quantized"));
         out.printf("  accuracy encrypted   %.4f  (%d images under FHE; agreement with the integer model %.4f)%n",
                 s.accuracy(), s.samples(), s.agreement());
-        out.printf("  time per image       encrypt %.1f ms, server evaluation %.0f ms, round trip %.0f ms, decrypt %.2f ms"
-                + " (medians)%n", MnistRun.median(s.encryptMs()), serverMs, MnistRun.median(s.roundTripMs()),
+        out.printf("  time per image       encrypt %.1f ms, server evaluation %.0f ms, round trip %.0f ms (S3, invoke,"
+                + " evaluation, notification), decrypt %.2f ms (medians)%n", MnistRun.median(s.encryptMs()), serverMs, MnistRun.median(s.roundTripMs()),
                 MnistRun.median(s.decryptMs()));
         out.printf("  sizes                evaluation key %.1f MB (once), request %.1f KB, response %.1f KB%n",
                 evalKeyBytes / 1e6, s.requestBytes() / 1e3, s.responseBytes() / 1e3);

@@ -112,7 +112,9 @@ final class ResultNotifications implements AutoCloseable {
                     sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(done));
                 } catch (SdkException e) {
                     // Undeleted messages come back after the visibility timeout: handled twice, harmlessly.
-                    LOG.warn("deleting {} notifications failed: {}", done.size(), e.getMessage());
+                    if (!closed) {
+                        LOG.warn("deleting {} notifications failed: {}", done.size(), e.getMessage());
+                    }
                 }
             }
         }

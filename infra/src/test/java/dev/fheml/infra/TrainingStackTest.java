@@ -42,6 +42,20 @@ class TrainingStackTest {
     assertTrue(p.get("AlgorithmSpecification").get("TrainingImage").asText()
         .matches("<Fn::Select>\\.dkr\\.ecr\\..*/<import:.*TrainingRepository.*>:latest"));
     assertEquals("States.Format('fhe-ml-train-{}', $$.Execution.Name)", p.get("TrainingJobName.$").asText());
+    // The regexes read the lines the training image prints (see its MetricLines and progress lines).
+    JsonNode metrics = p.get("AlgorithmSpecification").get("MetricDefinitions");
+    java.util.Map<String, String> log = java.util.Map.of(
+        "test:accuracy_quantized", "metric: accuracy_quantized=0.9736",
+        "test:accuracy_noisy", "metric: accuracy_noisy_simulated=0.9735",
+        "test:accuracy_plain", "metric: accuracy_plain=0.9696",
+        "validation:accuracy", "epoch  93/100  loss 0.1467  val_acc_q 0.9790  val_acc_noisy 0.9770  lr 6.36e-05");
+    assertEquals(log.size(), metrics.size());
+    for (JsonNode m : metrics) {
+      java.util.regex.Matcher matcher = java.util.regex.Pattern.compile(m.get("Regex").asText())
+          .matcher(log.get(m.get("Name").asText()));
+      assertTrue(matcher.find(), m.toString());
+      assertTrue(Double.parseDouble(matcher.group(1)) > 0.9, m.toString());
+    }
     assertEquals("$.ModelArtifacts.S3ModelArtifacts", train.get("ResultSelector").get("modelDataUrl.$").asText());
 
     JsonNode publish = states.get("PublishClientZip");

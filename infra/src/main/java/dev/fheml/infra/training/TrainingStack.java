@@ -227,6 +227,16 @@ public final class TrainingStack extends Stack {
     return function;
   }
 
+  /**
+   * Job metrics read from the training image's log: {@code metric: NAME=VALUE} lines (the image's
+   * {@code MetricLines}) and the per-epoch {@code val_acc_q} of its progress lines.
+   */
+  static final List<Map<String, String>> METRIC_DEFINITIONS = List.of(
+      Map.of("Name", "test:accuracy_quantized", "Regex", "metric: accuracy_quantized=([0-9.]+)"),
+      Map.of("Name", "test:accuracy_noisy", "Regex", "metric: accuracy_noisy_simulated=([0-9.]+)"),
+      Map.of("Name", "test:accuracy_plain", "Regex", "metric: accuracy_plain=([0-9.]+)"),
+      Map.of("Name", "validation:accuracy", "Regex", "val_acc_q ([0-9.]+)"));
+
   /** The training task, written as Amazon States Language: the L2 task lacks inter-container encryption. */
   private static Map<String, Object> trainingTask(InfraConfig config, StorageResources storage,
       String trainingRoleArn) {
@@ -234,7 +244,8 @@ public final class TrainingStack extends Stack {
     Map<String, Object> parameters = new LinkedHashMap<>();
     parameters.put("TrainingJobName.$", "States.Format('" + config.trainingJobPrefix() + "{}', $$.Execution.Name)");
     parameters.put("RoleArn", trainingRoleArn);
-    parameters.put("AlgorithmSpecification", Map.of("TrainingImage", image, "TrainingInputMode", "File"));
+    parameters.put("AlgorithmSpecification", Map.of("TrainingImage", image, "TrainingInputMode", "File",
+        "MetricDefinitions", METRIC_DEFINITIONS));
     parameters.put("HyperParameters.$", "$.hyperparameters");
     parameters.put("InputDataConfig", List.of(Map.of(
         "ChannelName", TRAIN_CHANNEL,

@@ -37,12 +37,15 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         PrintStream log = System.err;
+        if (!java.nio.file.Files.isRegularFile(input)) {
+            throw new IllegalArgumentException("input file " + input + " does not exist"); // before starting anything
+        }
+        if (batch < 1 || batch > 4096) {
+            throw new IllegalArgumentException("--batch must be in [1, 4096], got " + batch);
+        }
         try (TargetOptions.Session session = target.open(log)) {
             FheClient client = session.client();
             List<double[]> rows = InputFile.read(input, client.spec().input().features());
-            if (batch < 1 || batch > 4096) {
-                throw new IllegalArgumentException("--batch must be in [1, 4096], got " + batch);
-            }
             log.printf("predict: %d inputs from %s, model %s, %d per request%n", rows.size(), input,
                     client.modelId().substring(0, 12), batch);
             ObjectMapper mapper = new ObjectMapper();

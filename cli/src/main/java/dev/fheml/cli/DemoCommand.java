@@ -71,14 +71,19 @@ final class DemoCommand implements Callable<Integer> {
         Progress progress = new Progress(out);
         out.println("[2/5] local stack: S3 API (s3proxy), inference server (HTTP, /ping + /invocations), async invoker,"
                 + " result notifications (SQS API)");
-        try (LocalStack stack = progress.step("start and load server.zip", () -> start(trained.directory())).value()) {
+        try (LocalStack stack = progress.stepChecked("start and load server.zip",
+                () -> LocalStack.start(LocalStack.Options.of(trained.directory()).withNotifications(true))).value()) {
             out.printf("  S3 %s, server %s, SageMaker runtime %s, SQS %s%n", stack.s3Endpoint(), stack.serverUri(),
                     stack.sageMakerEndpoint(), stack.notifications().endpoint());
             Path keys = keyStore != null ? keyStore : KeyStore.defaultRoot();
             out.println("[3/5] client: keys in " + keys + " (the secret key never leaves this machine)");
-            try (FheClient client = progress.step("load or generate keys", () -> build(stack, keys)).value()) {
-                progress.step("upload the evaluation key to keys/" + client.modelId().substring(0, 8) + ".../"
-                        + client.keyId().substring(0, 8) + "...", () -> upload(client));
+            try (FheClient client = progress.stepChecked("load or generate keys",
+                    () -> stack.clientBuilder().keyStore(keys).clientId("demo").build()).value()) {
+                progress.stepChecked("upload the evaluation key to keys/" + client.modelId().substring(0, 8) + ".../"
+                        + client.keyId().substring(0, 8) + "...", () -> {
+                            client.uploadEvaluationKey();
+                            return null;
+                        });
                 out.printf("[4/5] %d test images: encrypt -> S3 queries/ -> InvokeEndpointAsync -> server (%d bootstraps)"
                         + " -> S3 results/ + notification -> decrypt%n", samples, circuit.bootstrapCount());
                 DemoRun.Stats s = DemoRun.run(client, new CircuitSimulator(circuit,
@@ -89,31 +94,6 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static LocalStack start(Path modelDir) {
-        try {
-            return LocalStack.start(LocalStack.Options.of(modelDir).withNotifications(true));
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the local stack: " + e.getMessage(), e);
-        }
-    }
-
-    private static FheClient build(LocalStack stack, Path keys) {
-        try {
-            return stack.clientBuilder().keyStore(keys).clientId("demo").build();
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-    }
-
-    private static Void upload(FheClient client) {
-        try {
-            client.uploadEvaluationKey();
-            return null;
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
     }
 
     private static void report(PrintStream out, MnistModels.Model model, List<Integer> hidden, ClientSpec spec,

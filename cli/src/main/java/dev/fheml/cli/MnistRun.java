@@ -8,6 +8,7 @@ import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.CircuitEvaluator;
 import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.inference.EvaluationStats;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.pipeline.ModelPipeline;
 import java.io.PrintStream;
@@ -74,7 +75,7 @@ final class MnistRun {
     static double percentile(double[] values, double p) {
         double[] s = values.clone();
         Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1)];
+        return EvaluationStats.percentile(s, p);
     }
 
     static double median(double[] values) {

@@ -21,5 +21,28 @@ final class Progress {
         return new Timed<>(value, ms);
     }
 
+    /** Work that may throw a checked exception (starting servers, network calls). */
+    interface Work<T> {
+        T run() throws Exception;
+    }
+
+    /** {@link #step} for work that may throw; the exception propagates unchanged. */
+    <T> Timed<T> stepChecked(String label, Work<T> work) throws Exception {
+        Exception[] failure = new Exception[1];
+        Timed<T> t = step(label, () -> {
+            try {
+                return work.run();
+            } catch (Exception e) {
+                failure[0] = e;
+                return null;
+            }
+        });
+        if (failure[0] != null) {
+            out.println();
+            throw failure[0];
+        }
+        return t;
+    }
+
     record Timed<T>(T value, double ms) {}
 }

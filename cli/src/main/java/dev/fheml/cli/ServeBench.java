@@ -58,14 +58,10 @@ final class ServeBench {
             for (int c = 0; c < s.clients(); c++) {
                 Path keys = work.resolve("keys-" + c);
                 int id = c;
-                clients.add(progress.step("client " + c + ": keys + upload", () -> {
-                    try {
-                        FheClient client = stack.clientBuilder().keyStore(keys).clientId("bench-" + id).build();
-                        client.uploadEvaluationKey();
-                        return client;
-                    } catch (Exception e) {
-                        throw new IllegalStateException("client " + id + ": " + e.getMessage(), e);
-                    }
+                clients.add(progress.stepChecked("client " + c + ": keys + upload", () -> {
+                    FheClient client = stack.clientBuilder().keyStore(keys).clientId("bench-" + id).build();
+                    client.uploadEvaluationKey();
+                    return client;
                 }).value());
             }
             List<Sample> samples = clients.get(0).samples();
@@ -74,13 +70,8 @@ final class ServeBench {
             for (int c = 0; c < clients.size(); c++) {
                 Sample sample = samples.get(c % samples.size());
                 FheClient client = clients.get(c);
-                warmup[c] = progress.step("client " + c + ": first request (key download + expansion)", () -> {
-                    try {
-                        return client.predict(sample.features());
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e.getMessage(), e);
-                    }
-                }).ms();
+                warmup[c] = progress.stepChecked("client " + c + ": first request (key download + expansion)",
+                        () -> client.predict(sample.features())).ms();
             }
             long evalBefore = stack.server().evaluationStats().count();
             AtomicInteger next = new AtomicInteger();

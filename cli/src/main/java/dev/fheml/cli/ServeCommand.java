@@ -62,9 +62,7 @@ final class ServeCommand implements Callable<Integer> {
             if (keyBucket != null || s3Endpoint != null) {
                 throw new IllegalArgumentException("--local runs its own S3 API and bucket: drop --key-bucket and --s3-endpoint");
             }
-            TargetOptions t = new TargetOptions();
-            t.modelDir = modelDir;
-            Path dir = t.localModelDir(out);
+            Path dir = TargetOptions.localModelDir(modelDir, out);
             LocalStack.Options options = LocalStack.Options.of(dir).withKeyCacheBytes(keyCacheMb << 20).withNotifications(true);
             if (concurrency != null) {
                 options = options.withConcurrency(concurrency, Math.max(2, concurrency));

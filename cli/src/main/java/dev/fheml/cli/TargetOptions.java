@@ -84,6 +84,11 @@ final class TargetOptions {
 
     /** The folder of the model served by {@code --local}. */
     Path localModelDir(PrintStream log) throws IOException {
+        return localModelDir(modelDir, log);
+    }
+
+    /** {@code modelDir}, checked, or the demo's MNIST model (trained first if missing). */
+    static Path localModelDir(Path modelDir, PrintStream log) throws IOException {
         if (modelDir != null) {
             if (!Files.isRegularFile(modelDir.resolve("server.zip")) || !Files.isRegularFile(modelDir.resolve("client.zip"))) {
                 throw new IllegalArgumentException("--model-dir " + modelDir + " must hold server.zip and client.zip");

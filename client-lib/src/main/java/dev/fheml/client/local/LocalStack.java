@@ -150,18 +150,18 @@ public final class LocalStack implements AutoCloseable {
             if (options.notifications()) {
                 notifications = LocalNotifications.start(ENDPOINT_NAME, REGION, ACCESS_KEY, SECRET_KEY);
             }
-            if (options.externalServer() != null) {
-                LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, options.externalServer(),
-                        options.invokerWorkers(), options.retryWindow(), notifications);
-                return new LocalStack(options, data, proxy, endpoint, s3, modelId, null, null, invoker, notifications);
+            URI target = options.externalServer();
+            ServerConfig config = null;
+            if (target == null) {
+                config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
+                        .keyBucket(BUCKET).keyPrefix("keys/").s3Endpoint(endpoint).region(REGION)
+                        .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
+                        .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30)).build();
+                server = startServer(config);
+                config = config.toBuilder().port(server.port()).build(); // a restart keeps the address
+                target = server.uri();
             }
-            ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
-                    .keyBucket(BUCKET).keyPrefix("keys/").s3Endpoint(endpoint).region(REGION)
-                    .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
-                    .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30)).build();
-            server = startServer(config);
-            config = config.toBuilder().port(server.port()).build(); // a restart keeps the address
-            LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, server.uri(),
+            LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, target,
                     options.invokerWorkers(), options.retryWindow(), notifications);
             return new LocalStack(options, data, proxy, endpoint, s3, modelId, config, server, invoker, notifications);
         } catch (Exception e) {

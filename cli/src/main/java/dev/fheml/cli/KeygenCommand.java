@@ -5,6 +5,7 @@ import dev.fheml.client.KeyStore;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.protocol.ExchangeLayout;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.concurrent.Callable;
@@ -52,7 +53,7 @@ final class KeygenCommand implements Callable<Integer> {
             FheClient client = session.client();
             report(out, false, client.modelId(), client.keyId(), Files.size(client.evaluationKeyFile()),
                     client.evaluationKeyFile().getParent().toString());
-            out.println("uploading the evaluation key to s3://" + client.config().bucket() + "/keys/" + client.modelId()
+            out.println("uploading the evaluation key to " + ExchangeLayout.s3Uri(client.config().bucket(), ExchangeLayout.keyObject(client.modelId(), client.keyId()))
                     + "/" + client.keyId() + " (skipped when already there) ...");
             client.uploadEvaluationKey();
             out.println("done");

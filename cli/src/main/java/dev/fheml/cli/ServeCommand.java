@@ -3,6 +3,8 @@ package dev.fheml.cli;
 import dev.fheml.client.local.LocalStack;
 import dev.fheml.inference.InferenceServer;
 import dev.fheml.inference.ServerConfig;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.ExchangeLayout;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -37,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     String keyBucket;
 
     @Option(names = "--key-prefix", description = "Prefix of the keys (default: ${DEFAULT-VALUE}).")
-    String keyPrefix = "keys/";
+    String keyPrefix = ExchangeLayout.KEYS;
 
     @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override.")
     URI s3Endpoint;
@@ -105,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stop.countDown();
         }, "shutdown"));
-        out.println("serving on " + server.uri() + " (/ping, /invocations); loading " + modelDir.resolve("server.zip"));
+        out.println("serving on " + server.uri() + " (/ping, /invocations); loading " + modelDir.resolve(ArtifactNames.SERVER_ZIP));
         if (server.awaitReady(Duration.ofMinutes(2))) {
             out.println("model " + server.modelId() + " loaded; Ctrl-C drains requests in flight and stops");
         } else {

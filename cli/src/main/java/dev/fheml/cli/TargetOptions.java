@@ -5,6 +5,8 @@ import dev.fheml.client.FheClientException;
 import dev.fheml.client.KeyStore;
 import dev.fheml.client.local.LocalStack;
 import dev.fheml.core.FheParameters;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.ExchangeLayout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -90,7 +92,8 @@ final class TargetOptions {
     /** {@code modelDir}, checked, or the demo's MNIST model (trained first if missing). */
     static Path localModelDir(Path modelDir, PrintStream log) throws IOException {
         if (modelDir != null) {
-            if (!Files.isRegularFile(modelDir.resolve("server.zip")) || !Files.isRegularFile(modelDir.resolve("client.zip"))) {
+            if (!Files.isRegularFile(modelDir.resolve(ArtifactNames.SERVER_ZIP))
+                    || !Files.isRegularFile(modelDir.resolve(ArtifactNames.CLIENT_ZIP))) {
                 throw new IllegalArgumentException("--model-dir " + modelDir + " must hold server.zip and client.zip");
             }
             return modelDir;
@@ -133,7 +136,7 @@ final class TargetOptions {
         if (clientZip != null) {
             b.clientZip(clientZip);
         } else {
-            b.clientZipFromS3("client/" + modelId + "/client.zip").expectedModelId(modelId);
+            b.clientZipFromS3(ExchangeLayout.clientZipObject(modelId)).expectedModelId(modelId);
         }
         if (clientId != null) {
             b.clientId(clientId);

@@ -7,14 +7,18 @@ import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.GlweBatch;
 import dev.fheml.core.SizeLimits;
-import dev.fheml.core.artifact.Manifest;
-import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.ModelArtifacts.ClientModel;
+import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.core.circuit.Prediction;
-import dev.fheml.core.protocol.Envelope;
-import dev.fheml.core.protocol.EnvelopeException;
+import dev.fheml.protocol.Envelope;
+import dev.fheml.protocol.EnvelopeException;
+import dev.fheml.protocol.ErrorCode;
+import dev.fheml.protocol.ExchangeLayout;
+import dev.fheml.protocol.HostingContract;
+import dev.fheml.protocol.Ids;
+import dev.fheml.protocol.Manifest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -27,9 +31,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -64,8 +68,7 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  */
 public final class FheClient implements AutoCloseable {
     /** Failure codes after which the same request is submitted again (up to maxAttempts). */
-    private static final Set<String> RESUBMIT = Set.of("busy", "not_ready", "endpoint_unavailable");
-    private static final long MAX_RESPONSE_BYTES = SizeLimits.CIPHERTEXT_BATCH + Envelope.HEADER_BYTES;
+        private static final long MAX_RESPONSE_BYTES = SizeLimits.CIPHERTEXT_BATCH + Envelope.HEADER_BYTES;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClientConfig config;
@@ -196,7 +199,7 @@ public final class FheClient implements AutoCloseable {
                     + " but this client uses model " + modelId() + ": deploy or fetch the matching client.zip");
         }
         if (!envelope.keyId().equals(keyId()) || envelope.count() != count) {
-            throw new TransportException("the result belongs to another request (key " + Envelope.shortId(envelope.keyId())
+            throw new TransportException("the result belongs to another request (key " + Ids.shortId(envelope.keyId())
                     + ", " + envelope.count() + " results)", null);
         }
         try (CompactBatch result = CompactBatch.fromBytes(parameters, envelope.payload(), SizeLimits.CIPHERTEXT_BATCH)) {
@@ -224,10 +227,10 @@ public final class FheClient implements AutoCloseable {
             if (keyUploaded) {
                 return;
             }
-            String key = "keys/" + modelId() + "/" + keyId();
+            String key = ExchangeLayout.keyObject(modelId(), keyId());
             try {
                 if (!exists(key)) {
-                    s3.putObject(b -> b.bucket(config.bucket()).key(key).contentType("application/octet-stream"),
+                    s3.putObject(b -> b.bucket(config.bucket()).key(key).contentType(HostingContract.ENVELOPE_CONTENT_TYPE),
                             RequestBody.fromBytes(keys.evaluationKeyBytes()));
                 }
             } catch (SdkException e) {
@@ -253,9 +256,9 @@ public final class FheClient implements AutoCloseable {
     private byte[] submitAndWait(byte[] body) throws FheClientException {
         long deadline = System.nanoTime() + config.timeout().toNanos();
         String requestId = UUID.randomUUID().toString();
-        String queryKey = "queries/" + config.clientId() + "/" + requestId;
+        String queryKey = ExchangeLayout.queryObject(config.clientId(), requestId);
         try {
-            s3.putObject(b -> b.bucket(config.bucket()).key(queryKey).contentType("application/octet-stream"),
+            s3.putObject(b -> b.bucket(config.bucket()).key(queryKey).contentType(HostingContract.ENVELOPE_CONTENT_TYPE),
                     RequestBody.fromBytes(body));
         } catch (SdkException e) {
             throw new TransportException("writing the request to s3://" + config.bucket() + "/" + queryKey
@@ -271,14 +274,14 @@ public final class FheClient implements AutoCloseable {
                 try {
                     invoked = sageMaker.invokeEndpointAsync(b -> b.endpointName(config.endpointName())
                             .inputLocation("s3://" + config.bucket() + "/" + queryKey)
-                            .contentType("application/octet-stream").inferenceId(inferenceId));
+                            .contentType(HostingContract.ENVELOPE_CONTENT_TYPE).inferenceId(inferenceId));
                 } catch (SdkException e) {
                     throw new TransportException("InvokeEndpointAsync on " + config.endpointName() + " failed: "
                             + e.getMessage(), e);
                 }
                 return await(inferenceId, invoked.outputLocation(), invoked.failureLocation(), notified, deadline);
             } catch (InferenceFailedException e) {
-                if (!RESUBMIT.contains(e.errorCode()) || attempt >= config.maxAttempts() || System.nanoTime() > deadline) {
+                if (!ErrorCode.fromCode(e.errorCode()).map(ErrorCode::retryable).orElse(false) || attempt >= config.maxAttempts() || System.nanoTime() > deadline) {
                     throw e;
                 }
                 sleep(jitter(config.pollInitial().toMillis() * (1L << Math.min(attempt, 6))), deadline);
@@ -311,7 +314,7 @@ public final class FheClient implements AutoCloseable {
             }
             if (note != null && !note.success() && ++checksAfterNote >= 3) {
                 // Notified of a failure whose object cannot be read: report what the notification says.
-                throw new InferenceFailedException("unknown", note.failureReason() == null ? "the endpoint reported a failure"
+                throw new InferenceFailedException(ErrorCode.UNKNOWN.code(), note.failureReason() == null ? "the endpoint reported a failure"
                         : note.failureReason(), inferenceId);
             }
             if (System.nanoTime() > deadline) {
@@ -377,14 +380,14 @@ public final class FheClient implements AutoCloseable {
         if (at >= 0) {
             try {
                 JsonNode node = JSON.readTree(text.substring(at, text.lastIndexOf('}') + 1));
-                return new InferenceFailedException(node.path("error").asText("unknown"), node.path("message").asText(""),
+                return new InferenceFailedException(node.path(HostingContract.ERROR_FIELD).asText(ErrorCode.UNKNOWN.code()), node.path(HostingContract.MESSAGE_FIELD).asText(""),
                         inferenceId);
             } catch (IOException | RuntimeException ignored) {
                 // fall through: report the text as it is
             }
         }
         String shown = text.length() > 500 ? text.substring(0, 500) + "..." : text;
-        return new InferenceFailedException("unknown", shown.strip(), inferenceId);
+        return new InferenceFailedException(ErrorCode.UNKNOWN.code(), shown.strip(), inferenceId);
     }
 
     private static long jitter(long millis) {

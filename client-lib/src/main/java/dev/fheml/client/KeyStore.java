@@ -4,7 +4,7 @@ import dev.fheml.core.ClientKey;
 import dev.fheml.core.EvaluationKey;
 import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
-import dev.fheml.core.protocol.Ids;
+import dev.fheml.protocol.Ids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -2,6 +2,8 @@ package dev.fheml.inference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.protocol.ErrorCode;
+import dev.fheml.protocol.HostingContract;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -51,7 +53,7 @@ public final class Http {
     }
 
     public static void sendJson(Response response, Callback callback, int status, Map<String, ?> body) {
-        send(response, callback, status, "application/json", json(body).getBytes(StandardCharsets.UTF_8));
+        send(response, callback, status, HostingContract.JSON_CONTENT_TYPE, json(body).getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@code {"error": code, "message": message}}. */
@@ -61,8 +63,8 @@ public final class Http {
 
     public static Map<String, Object> errorBody(ErrorCode code, String message) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("error", code.code());
-        m.put("message", message);
+        m.put(HostingContract.ERROR_FIELD, code.code());
+        m.put(HostingContract.MESSAGE_FIELD, message);
         return m;
     }
 

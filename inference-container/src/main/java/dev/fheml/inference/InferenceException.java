@@ -1,5 +1,7 @@
 package dev.fheml.inference;
 
+import dev.fheml.protocol.ErrorCode;
+
 /** A request that ends in an error response; the message must be safe to send and to log. */
 public final class InferenceException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -4,11 +4,15 @@ import dev.fheml.core.CompactBatch;
 import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.GlweBatch;
-import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.ModelArtifacts.ServerModel;
+import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.circuit.CircuitEvaluator;
-import dev.fheml.core.protocol.Envelope;
-import dev.fheml.core.protocol.EnvelopeException;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.Envelope;
+import dev.fheml.protocol.EnvelopeException;
+import dev.fheml.protocol.ErrorCode;
+import dev.fheml.protocol.HostingContract;
+import dev.fheml.protocol.Ids;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -115,12 +119,12 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private void loadModel() {
-        Path zip = config.modelDir().resolve(ServerConfig.SERVER_ZIP);
+        Path zip = config.modelDir().resolve(ArtifactNames.SERVER_ZIP);
         try {
             ServerModel server = ModelArtifacts.readServer(zip);
             FheParameters p = FheParameters.byName(server.circuit().parameters());
             model = new Loaded(server, p, new KeyCache(keySource, p, config.keyCacheBytes(), config.evalThreads()));
-            LOG.info(Http.json(Map.of("event", "model_loaded", "model_id", server.manifest().modelId(),
+            LOG.info(Http.json(Map.of("event", "model_loaded", HostingContract.MODEL_ID_FIELD, server.manifest().modelId(),
                     "parameters", p.name(), "bootstraps_per_query", server.circuit().bootstrapCount())));
         } catch (IOException | RuntimeException e) {
             loadError = zip + ": " + e.getMessage();
@@ -224,16 +228,16 @@ public final class InferenceServer implements AutoCloseable {
         public boolean handle(Request request, Response response, Callback callback) {
             String path = Request.getPathInContext(request);
             String method = request.getMethod();
-            if ("/ping".equals(path)) {
+            if (HostingContract.PING.equals(path)) {
                 if (!"GET".equals(method) && !"HEAD".equals(method)) {
                     Http.sendError(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "use GET /ping");
                 } else if (ready()) {
-                    Http.sendJson(response, callback, 200, Map.of("status", "ready", "model_id", modelId()));
+                    Http.sendJson(response, callback, 200, Map.of("status", "ready", HostingContract.MODEL_ID_FIELD, modelId()));
                 } else {
                     Http.sendError(response, callback, ErrorCode.NOT_READY,
                             stopping ? "shutting down" : loadError != null ? "model failed to load" : "loading the model");
                 }
-            } else if ("/invocations".equals(path)) {
+            } else if (HostingContract.INVOCATIONS.equals(path)) {
                 if (!"POST".equals(method)) {
                     Http.sendError(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "use POST /invocations");
                 } else {
@@ -248,18 +252,18 @@ public final class InferenceServer implements AutoCloseable {
 
     private void invoke(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
-        String requestId = request.getHeaders().get("X-Request-Id");
-        if (requestId == null || !requestId.matches("[A-Za-z0-9._:-]{1,128}")) {
+        String requestId = request.getHeaders().get(HostingContract.REQUEST_ID_HEADER);
+        if (!Ids.isRequestId(requestId)) {
             requestId = UUID.randomUUID().toString();
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", "invocation");
         line.put("request_id", requestId);
-        response.getHeaders().put("X-Request-Id", requestId);
+        response.getHeaders().put(HostingContract.REQUEST_ID_HEADER, requestId);
         ErrorCode error = null;
         try {
             byte[] out = process(request, line);
-            Http.send(response, callback, 200, "application/octet-stream", out);
+            Http.send(response, callback, 200, HostingContract.ENVELOPE_CONTENT_TYPE, out);
         } catch (InferenceException e) {
             error = e.code();
             if (error == ErrorCode.BUSY) {
@@ -301,8 +305,8 @@ public final class InferenceServer implements AutoCloseable {
         boolean handedOver = false;
         try {
             Envelope envelope = parse(readBody(request));
-            line.put("model_id", Envelope.shortId(envelope.modelId()));
-            line.put("key_id", Envelope.shortId(envelope.keyId()));
+            line.put("model", Ids.shortId(envelope.modelId()));
+            line.put("key", Ids.shortId(envelope.keyId()));
             line.put("queries", envelope.count());
             if (!envelope.modelId().equals(m.modelId())) {
                 throw new InferenceException(ErrorCode.MODEL_MISMATCH, "this endpoint serves model " + m.modelId()

@@ -5,7 +5,8 @@ import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.ServerContext;
 import dev.fheml.core.SizeLimits;
-import dev.fheml.core.protocol.Ids;
+import dev.fheml.protocol.ErrorCode;
+import dev.fheml.protocol.Ids;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -202,7 +203,7 @@ public final class KeyCache implements AutoCloseable {
             expansions++;
         }
         LOG.info("{\"event\":\"key_expanded\",\"key_id\":\"{}\",\"expanded_bytes\":{},\"ms\":{}}",
-                dev.fheml.core.protocol.Envelope.shortId(keyId), bytesHeld, (System.nanoTime() - start) / 1_000_000);
+                dev.fheml.protocol.Ids.shortId(keyId), bytesHeld, (System.nanoTime() - start) / 1_000_000);
         return new Entry(id, context, bytesHeld);
     }
 

@@ -1,5 +1,7 @@
 package dev.fheml.inference;
 
+import dev.fheml.protocol.ErrorCode;
+
 /** Where serialized evaluation keys come from. */
 public interface KeySource extends AutoCloseable {
     /**

@@ -1,5 +1,7 @@
 package dev.fheml.inference;
 
+import dev.fheml.protocol.ErrorCode;
+import dev.fheml.protocol.ExchangeLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -50,7 +52,7 @@ public final class S3KeySource implements KeySource {
 
     @Override
     public byte[] fetch(String modelId, String keyId, long maxBytes) {
-        String key = prefix + modelId + "/" + keyId;
+        String key = ExchangeLayout.keyObject(prefix, modelId, keyId);
         try (ResponseInputStream<GetObjectResponse> in =
                 s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build())) {
             Long length = in.response().contentLength();
@@ -85,7 +87,7 @@ public final class S3KeySource implements KeySource {
 
     private static InferenceException unknown(String keyId) {
         return new InferenceException(ErrorCode.UNKNOWN_KEY, "no evaluation key " + keyId
-                + " for this model: upload it to keys/<model-id>/<key-id> first");
+                + " for this model: upload it to " + ExchangeLayout.KEYS + "<model-id>/<key-id> first");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.fheml.inference;
 
+import dev.fheml.protocol.ContainerEnvironment;
+import dev.fheml.protocol.ExchangeLayout;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,12 +33,10 @@ public record ServerConfig(String host, int port, Path modelDir, String keyBucke
         String region, String accessKeyId, String secretAccessKey, long maxBodyBytes, int concurrency,
         Duration queueTimeout, Duration requestTimeout, long keyCacheBytes, int evalThreads, Duration shutdownGrace) {
 
-    public static final String SERVER_ZIP = "server.zip";
-
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(modelDir, "modelDir");
-        Objects.requireNonNull(keyBucket, "keyBucket (FHEML_KEY_BUCKET)");
+        Objects.requireNonNull(keyBucket, "keyBucket (" + ContainerEnvironment.KEY_BUCKET + ")");
         Objects.requireNonNull(keyPrefix, "keyPrefix");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
@@ -99,26 +99,27 @@ public record ServerConfig(String host, int port, Path modelDir, String keyBucke
      */
     public static ServerConfig fromEnvironment(Map<String, String> env) {
         Builder b = builder();
-        b.port = (int) number(env, "SAGEMAKER_BIND_TO_PORT", b.port);
-        if (env.get("FHEML_MODEL_DIR") != null) {
-            b.modelDir = Path.of(env.get("FHEML_MODEL_DIR"));
+        b.port = (int) number(env, ContainerEnvironment.BIND_TO_PORT, b.port);
+        if (env.get(ContainerEnvironment.MODEL_DIR) != null) {
+            b.modelDir = Path.of(env.get(ContainerEnvironment.MODEL_DIR));
         }
-        b.keyBucket = env.get("FHEML_KEY_BUCKET");
+        b.keyBucket = env.get(ContainerEnvironment.KEY_BUCKET);
         if (b.keyBucket == null || b.keyBucket.isBlank()) {
-            throw new IllegalArgumentException("FHEML_KEY_BUCKET is not set: the bucket holding keys/<model-id>/<key-id>");
+            throw new IllegalArgumentException(ContainerEnvironment.KEY_BUCKET + " is not set: the bucket holding "
+                    + ExchangeLayout.KEYS + "<model-id>/<key-id>");
         }
-        b.keyPrefix = env.getOrDefault("FHEML_KEY_PREFIX", b.keyPrefix);
-        if (env.get("FHEML_S3_ENDPOINT") != null) {
-            b.s3Endpoint = URI.create(env.get("FHEML_S3_ENDPOINT"));
+        b.keyPrefix = env.getOrDefault(ContainerEnvironment.KEY_PREFIX, b.keyPrefix);
+        if (env.get(ContainerEnvironment.S3_ENDPOINT) != null) {
+            b.s3Endpoint = URI.create(env.get(ContainerEnvironment.S3_ENDPOINT));
         }
-        b.region = env.get("AWS_REGION");
-        b.maxBodyBytes = number(env, "FHEML_MAX_BODY_BYTES", b.maxBodyBytes);
-        b.concurrency = (int) number(env, "FHEML_CONCURRENCY", b.concurrency);
-        b.queueTimeout = Duration.ofMillis(number(env, "FHEML_QUEUE_TIMEOUT_MS", b.queueTimeout.toMillis()));
-        b.requestTimeout = Duration.ofMillis(number(env, "FHEML_REQUEST_TIMEOUT_MS", b.requestTimeout.toMillis()));
-        b.keyCacheBytes = number(env, "FHEML_KEY_CACHE_BYTES", b.keyCacheBytes);
-        b.evalThreads = (int) number(env, "FHEML_EVAL_THREADS", b.evalThreads);
-        b.shutdownGrace = Duration.ofMillis(number(env, "FHEML_SHUTDOWN_GRACE_MS", b.shutdownGrace.toMillis()));
+        b.region = env.get(ContainerEnvironment.REGION);
+        b.maxBodyBytes = number(env, ContainerEnvironment.MAX_BODY_BYTES, b.maxBodyBytes);
+        b.concurrency = (int) number(env, ContainerEnvironment.CONCURRENCY, b.concurrency);
+        b.queueTimeout = Duration.ofMillis(number(env, ContainerEnvironment.QUEUE_TIMEOUT_MS, b.queueTimeout.toMillis()));
+        b.requestTimeout = Duration.ofMillis(number(env, ContainerEnvironment.REQUEST_TIMEOUT_MS, b.requestTimeout.toMillis()));
+        b.keyCacheBytes = number(env, ContainerEnvironment.KEY_CACHE_BYTES, b.keyCacheBytes);
+        b.evalThreads = (int) number(env, ContainerEnvironment.EVAL_THREADS, b.evalThreads);
+        b.shutdownGrace = Duration.ofMillis(number(env, ContainerEnvironment.SHUTDOWN_GRACE_MS, b.shutdownGrace.toMillis()));
         return b.build();
     }
 
@@ -140,7 +141,7 @@ public record ServerConfig(String host, int port, Path modelDir, String keyBucke
         private int port = 8080;
         private Path modelDir = Path.of("/opt/ml/model");
         private String keyBucket;
-        private String keyPrefix = "keys/";
+        private String keyPrefix = ExchangeLayout.KEYS;
         private URI s3Endpoint;
         private String region;
         private String accessKeyId;

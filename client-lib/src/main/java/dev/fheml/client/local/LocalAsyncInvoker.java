@@ -1,7 +1,9 @@
 package dev.fheml.client.local;
 
-import dev.fheml.inference.ErrorCode;
 import dev.fheml.inference.Http;
+import dev.fheml.protocol.ErrorCode;
+import dev.fheml.protocol.ExchangeLayout;
+import dev.fheml.protocol.HostingContract;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -27,8 +29,8 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -144,8 +146,8 @@ public final class LocalAsyncInvoker implements AutoCloseable {
                 id = UUID.randomUUID().toString();
             }
             String contentType = request.getHeaders().get("X-Amzn-SageMaker-Content-Type");
-            String output = "results/" + id + ".out";
-            String failure = "failures/" + id + "-error.out";
+            String output = ExchangeLayout.resultObject(id);
+            String failure = ExchangeLayout.failureObject(id);
             accepted.incrementAndGet();
             String inferenceId = id;
             workers.execute(() -> deliver(inferenceId, location, contentType, output, failure));
@@ -158,7 +160,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
 
     private static void awsError(Response response, Callback callback, int status, String type, String message) {
         response.getHeaders().put("x-amzn-ErrorType", type);
-        Http.sendJson(response, callback, status, Map.of("message", message));
+        Http.sendJson(response, callback, status, Map.of("Message", message)); // the AWS JSON protocol's error shape
     }
 
     private void deliver(String id, URI input, String contentType, String output, String failure) {
@@ -166,7 +168,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         try {
             body = s3.getObjectAsBytes(b -> b.bucket(input.getHost()).key(input.getPath().substring(1))).asByteArray();
         } catch (SdkException e) {
-            fail(id, input, failure, "input_not_found", "cannot read InputLocation " + input + ": " + e.getMessage());
+            fail(id, input, failure, ErrorCode.INPUT_NOT_FOUND.code(), "cannot read InputLocation " + input + ": " + e.getMessage());
             return;
         }
         long deadline = System.nanoTime() + retryWindow.toNanos();
@@ -174,9 +176,9 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         String last = "";
         while (true) {
             try {
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(serverUri.resolve("/invocations"))
-                        .timeout(Duration.ofMinutes(10)).header("X-Request-Id", id)
-                        .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
+                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(serverUri.resolve(HostingContract.INVOCATIONS))
+                        .timeout(Duration.ofMinutes(10)).header(HostingContract.REQUEST_ID_HEADER, id)
+                        .header("Content-Type", contentType == null ? HostingContract.ENVELOPE_CONTENT_TYPE : contentType)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() == 200) {
                     put(output, r.body());
@@ -203,7 +205,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                fail(id, input, failure, "endpoint_unavailable", "the endpoint stayed unavailable for "
+                fail(id, input, failure, ErrorCode.ENDPOINT_UNAVAILABLE.code(), "the endpoint stayed unavailable for "
                         + retryWindow.toSeconds() + " s; last answer: " + last);
                 return;
             }
@@ -220,8 +222,8 @@ public final class LocalAsyncInvoker implements AutoCloseable {
 
     private void fail(String id, URI input, String failure, String code, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
+        body.put(HostingContract.ERROR_FIELD, code);
+        body.put(HostingContract.MESSAGE_FIELD, message);
         try {
             put(failure, Http.json(body).getBytes(StandardCharsets.UTF_8));
             listener.failed(id, input.toString(), location(failure), code + ": " + message);

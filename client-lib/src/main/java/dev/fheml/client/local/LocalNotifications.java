@@ -2,6 +2,7 @@ package dev.fheml.client.local;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.protocol.HostingContract;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
@@ -79,17 +80,17 @@ public final class LocalNotifications implements AutoCloseable, LocalAsyncInvoke
     @Override
     public void completed(String inferenceId, String input, String output) {
         Map<String, Object> response = new LinkedHashMap<>();
-        response.put("contentType", "application/octet-stream");
+        response.put("contentType", HostingContract.ENVELOPE_CONTENT_TYPE);
         response.put("outputLocation", output);
-        publish(notification(inferenceId, "Completed", input, response, null), "success");
+        publish(notification(inferenceId, "Completed", input, response, null), "-success");
     }
 
     @Override
     public void failed(String inferenceId, String input, String failure, String reason) {
         Map<String, Object> response = new LinkedHashMap<>();
-        response.put("contentType", "application/json");
+        response.put("contentType", HostingContract.JSON_CONTENT_TYPE);
         response.put("failureLocation", failure);
-        publish(notification(inferenceId, "Failed", input, response, reason), "error");
+        publish(notification(inferenceId, "Failed", input, response, reason), "-error");
     }
 
     private Map<String, Object> notification(String id, String status, String input, Map<String, Object> response,
@@ -102,7 +103,7 @@ public final class LocalNotifications implements AutoCloseable, LocalAsyncInvoke
             n.put("failureReason", reason);
         }
         Map<String, Object> request = new LinkedHashMap<>();
-        request.put("contentType", "application/octet-stream");
+        request.put("contentType", HostingContract.ENVELOPE_CONTENT_TYPE);
         request.put("endpointName", endpointName);
         request.put("inputLocation", input);
         n.put("requestParameters", request);
@@ -114,13 +115,13 @@ public final class LocalNotifications implements AutoCloseable, LocalAsyncInvoke
         return n;
     }
 
-    private void publish(Map<String, Object> message, String topic) {
+    private void publish(Map<String, Object> message, String topicSuffix) {
         String body;
         try {
             Map<String, Object> envelope = new LinkedHashMap<>();
             envelope.put("Type", "Notification");
             envelope.put("MessageId", UUID.randomUUID().toString());
-            envelope.put("TopicArn", "arn:aws:sns:" + LocalStack.REGION + ":000000000000:" + endpointName + "-" + topic);
+            envelope.put("TopicArn", "arn:aws:sns:" + LocalStack.REGION + ":000000000000:" + endpointName + topicSuffix);
             envelope.put("Message", JSON.writeValueAsString(message));
             envelope.put("Timestamp", Instant.now().toString());
             body = JSON.writeValueAsString(envelope);

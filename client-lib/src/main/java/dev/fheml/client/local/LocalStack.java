@@ -5,6 +5,8 @@ import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.inference.InferenceServer;
 import dev.fheml.inference.KeyCache;
 import dev.fheml.inference.ServerConfig;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.ExchangeLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -127,7 +129,7 @@ public final class LocalStack implements AutoCloseable {
      * @throws IOException when a part cannot start or the model cannot be loaded
      */
     public static LocalStack start(Options options) throws IOException {
-        Path clientZip = options.modelDir().resolve("client.zip");
+        Path clientZip = options.modelDir().resolve(ArtifactNames.CLIENT_ZIP);
         String modelId = ModelArtifacts.readClient(clientZip).manifest().modelId();
         Path data = Files.createTempDirectory("fhe-ml-local-s3-");
         S3Proxy proxy = null;
@@ -146,7 +148,7 @@ public final class LocalStack implements AutoCloseable {
             s3 = S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.of(REGION))
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                     .build();
-            s3.putObject(b -> b.bucket(BUCKET).key("client/" + modelId + "/client.zip"), RequestBody.fromFile(clientZip));
+            s3.putObject(b -> b.bucket(BUCKET).key(ExchangeLayout.clientZipObject(modelId)), RequestBody.fromFile(clientZip));
             if (options.notifications()) {
                 notifications = LocalNotifications.start(ENDPOINT_NAME, REGION, ACCESS_KEY, SECRET_KEY);
             }
@@ -154,7 +156,7 @@ public final class LocalStack implements AutoCloseable {
             ServerConfig config = null;
             if (target == null) {
                 config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
-                        .keyBucket(BUCKET).keyPrefix("keys/").s3Endpoint(endpoint).region(REGION)
+                        .keyBucket(BUCKET).keyPrefix(ExchangeLayout.KEYS).s3Endpoint(endpoint).region(REGION)
                         .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
                         .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30)).build();
                 server = startServer(config);
@@ -185,7 +187,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             if (!s.awaitReady(Duration.ofMinutes(2))) {
                 s.close();
-                throw new IOException("the inference server could not load " + config.modelDir().resolve("server.zip"));
+                throw new IOException("the inference server could not load " + config.modelDir().resolve(ArtifactNames.SERVER_ZIP));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -209,7 +211,7 @@ public final class LocalStack implements AutoCloseable {
      * polling); with notifications, also a queue of its own subscribed to the result topics.
      */
     public FheClient.Builder clientBuilder() {
-        FheClient.Builder b = FheClient.builder().clientZip(options.modelDir().resolve("client.zip")).bucket(BUCKET)
+        FheClient.Builder b = FheClient.builder().clientZip(options.modelDir().resolve(ArtifactNames.CLIENT_ZIP)).bucket(BUCKET)
                 .endpointName(ENDPOINT_NAME).region(REGION).s3Endpoint(s3Endpoint).sageMakerEndpoint(invoker.uri())
                 .credentials(ACCESS_KEY, SECRET_KEY).pollInterval(Duration.ofMillis(20), Duration.ofMillis(250))
                 .timeout(Duration.ofMinutes(5));
@@ -256,7 +258,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public Path clientZip() {
-        return options.modelDir().resolve("client.zip");
+        return options.modelDir().resolve(ArtifactNames.CLIENT_ZIP);
     }
 
     /** An S3 client on the stack's bucket (tests, tools). Owned by the stack: do not close. */

@@ -11,6 +11,7 @@ import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.core.circuit.InputEncoding;
 import dev.fheml.core.circuit.Stage;
+import dev.fheml.protocol.ArtifactNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,8 +104,8 @@ public final class TinyModel {
         Circuit c = circuit(FheParameters.byName(parameters), inputs, hidden, seed);
         Map<String, Object> info = Map.of("model", "tiny random network (not trained)", "inputs", inputs,
                 "hidden", hidden, "seed", seed);
-        Path server = dir.resolve("server.zip");
-        Path client = dir.resolve("client.zip");
+        Path server = dir.resolve(ArtifactNames.SERVER_ZIP);
+        Path client = dir.resolve(ArtifactNames.CLIENT_ZIP);
         ModelArtifacts.writeServer(server, c, info);
         ModelArtifacts.writeClient(client, clientSpec(c), samples(c, samples, seed), info);
         return new Artifacts(dir, server, client, CircuitCodec.modelId(c));

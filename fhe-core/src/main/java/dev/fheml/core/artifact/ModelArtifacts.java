@@ -7,6 +7,9 @@ import dev.fheml.core.circuit.CircuitCodec;
 import dev.fheml.core.circuit.CircuitFormatException;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.core.circuit.ClientSpecCodec;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.Ids;
+import dev.fheml.protocol.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,11 +31,6 @@ import java.util.zip.ZipOutputStream;
  * read with size limits: they may come from an untrusted bucket.
  */
 public final class ModelArtifacts {
-    public static final int FORMAT_VERSION = 1;
-    public static final String MANIFEST = "manifest.json";
-    public static final String CIRCUIT = "circuit.json";
-    public static final String CLIENT_SPEC = "client.json";
-    public static final String SAMPLES = "samples.json";
     /** Largest entry read (a 784→256 circuit with full tables is a few MB of JSON). */
     public static final long MAX_ENTRY_BYTES = 128L << 20;
     private static final int MAX_ENTRIES = 16;
@@ -47,17 +45,17 @@ public final class ModelArtifacts {
 
     public static void writeServer(Path zip, Circuit circuit, Map<String, Object> info) throws IOException {
         String id = CircuitCodec.modelId(circuit);
-        Manifest m = new Manifest(FORMAT_VERSION, "server", circuit.parameters(), id, Instant.now().toString(),
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, Manifest.SERVER, circuit.parameters(), id, Instant.now().toString(),
                 CREATED_BY, info);
-        write(zip, Map.of(MANIFEST, JSON.writeValueAsBytes(m), CIRCUIT, CircuitCodec.toJson(circuit)));
+        write(zip, Map.of(ArtifactNames.MANIFEST_ENTRY, JSON.writeValueAsBytes(m), ArtifactNames.CIRCUIT_ENTRY, CircuitCodec.toJson(circuit)));
     }
 
     public static void writeClient(Path zip, ClientSpec spec, List<Sample> samples, Map<String, Object> info)
             throws IOException {
-        Manifest m = new Manifest(FORMAT_VERSION, "client", spec.parameters(), spec.modelId(), Instant.now().toString(),
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, Manifest.CLIENT, spec.parameters(), spec.modelId(), Instant.now().toString(),
                 CREATED_BY, info);
-        write(zip, Map.of(MANIFEST, JSON.writeValueAsBytes(m), CLIENT_SPEC, ClientSpecCodec.toJson(spec),
-                SAMPLES, JSON.writeValueAsBytes(samples)));
+        write(zip, Map.of(ArtifactNames.MANIFEST_ENTRY, JSON.writeValueAsBytes(m), ArtifactNames.CLIENT_SPEC_ENTRY, ClientSpecCodec.toJson(spec),
+                ArtifactNames.SAMPLES_ENTRY, JSON.writeValueAsBytes(samples)));
     }
 
     public static ServerModel readServer(Path zip) throws IOException {
@@ -69,8 +67,8 @@ public final class ModelArtifacts {
     /** @throws CircuitFormatException naming the mismatch (version, kind, parameters, model id, missing entry) */
     public static ServerModel readServer(InputStream in, String source) throws IOException {
         Map<String, byte[]> entries = read(in, source);
-        Manifest m = manifest(entries, "server", source);
-        Circuit circuit = CircuitCodec.fromJson(entry(entries, CIRCUIT, source));
+        Manifest m = manifest(entries, Manifest.SERVER, source);
+        Circuit circuit = CircuitCodec.fromJson(entry(entries, ArtifactNames.CIRCUIT_ENTRY, source));
         if (!circuit.parameters().equals(m.parameters())) {
             throw new CircuitFormatException(source + ": manifest says parameter set '" + m.parameters()
                     + "' but the circuit was compiled for '" + circuit.parameters() + "'");
@@ -91,14 +89,14 @@ public final class ModelArtifacts {
 
     public static ClientModel readClient(InputStream in, String source) throws IOException {
         Map<String, byte[]> entries = read(in, source);
-        Manifest m = manifest(entries, "client", source);
-        ClientSpec spec = ClientSpecCodec.fromJson(entry(entries, CLIENT_SPEC, source));
+        Manifest m = manifest(entries, Manifest.CLIENT, source);
+        ClientSpec spec = ClientSpecCodec.fromJson(entry(entries, ArtifactNames.CLIENT_SPEC_ENTRY, source));
         if (!spec.modelId().equals(m.modelId()) || !spec.parameters().equals(m.parameters())) {
             throw new CircuitFormatException(source + ": manifest (model " + m.modelId() + ", " + m.parameters()
                     + ") does not match its client spec (model " + spec.modelId() + ", " + spec.parameters() + ")");
         }
-        List<Sample> samples = entries.containsKey(SAMPLES)
-                ? JSON.readValue(entries.get(SAMPLES), new TypeReference<List<Sample>>() {})
+        List<Sample> samples = entries.containsKey(ArtifactNames.SAMPLES_ENTRY)
+                ? JSON.readValue(entries.get(ArtifactNames.SAMPLES_ENTRY), new TypeReference<List<Sample>>() {})
                 : List.of();
         return new ClientModel(m, spec, samples);
     }
@@ -106,18 +104,18 @@ public final class ModelArtifacts {
     private static Manifest manifest(Map<String, byte[]> entries, String kind, String source) throws IOException {
         Manifest m;
         try {
-            m = JSON.readValue(entry(entries, MANIFEST, source), Manifest.class);
+            m = JSON.readValue(entry(entries, ArtifactNames.MANIFEST_ENTRY, source), Manifest.class);
         } catch (IOException e) {
             throw new CircuitFormatException(source + ": unreadable manifest.json: " + e.getMessage(), e);
         }
-        if (m.formatVersion() != FORMAT_VERSION) {
+        if (m.formatVersion() != Manifest.FORMAT_VERSION) {
             throw new CircuitFormatException(source + ": artifact format version " + m.formatVersion()
-                    + " is not supported (this build reads " + FORMAT_VERSION + ")");
+                    + " is not supported (this build reads " + Manifest.FORMAT_VERSION + ")");
         }
         if (!kind.equals(m.kind())) {
             throw new CircuitFormatException(source + ": this is a '" + m.kind() + "' artifact, expected '" + kind + "'");
         }
-        if (m.modelId() == null || !m.modelId().matches("[0-9a-f]{64}")) {
+        if (!Ids.isId(m.modelId())) {
             throw new CircuitFormatException(source + ": manifest model id is not a SHA-256 hex string");
         }
         return m;

@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fheml.core.DenseLayer;
 import dev.fheml.core.LookupTables;
+import dev.fheml.protocol.Ids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -98,15 +96,7 @@ public final class CircuitCodec {
 
     /** SHA-256 (hex) of the canonical JSON. */
     public static String modelId(Circuit c) {
-        return sha256(toJson(c));
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("SHA-256 is always available", e);
-        }
+        return Ids.sha256(toJson(c));
     }
 
     private static void layer(ObjectNode n, DenseLayer l) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fheml.protocol.Manifest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ public final class ClientSpecCodec {
         ObjectNode root = JSON.createObjectNode();
         root.put("formatVersion", FORMAT_VERSION);
         root.put("parameters", s.parameters());
-        root.put("modelId", s.modelId());
+        root.put(Manifest.MODEL_ID_FIELD, s.modelId());
         ObjectNode input = root.putObject("input");
         input.put("bits", s.input().bits());
         doubles(input.putArray("min"), s.input().min());
@@ -48,7 +49,7 @@ public final class ClientSpecCodec {
             JsonNode input = required(root, "input");
             List<String> names = new ArrayList<>();
             required(root, "classNames").forEach(n -> names.add(n.asText()));
-            return new ClientSpec(required(root, "parameters").asText(), required(root, "modelId").asText(),
+            return new ClientSpec(required(root, "parameters").asText(), required(root, Manifest.MODEL_ID_FIELD).asText(),
                     new InputEncoding(doubles(required(input, "min")), doubles(required(input, "max")),
                             required(input, "bits").asInt()),
                     required(root, "inputDelta").asLong(), required(root, "outputDelta").asLong(), names,

@@ -13,6 +13,7 @@ import dev.fheml.core.circuit.CircuitFormatException;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.core.circuit.InputEncoding;
 import dev.fheml.core.circuit.Stage;
+import dev.fheml.protocol.ArtifactNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,7 +68,7 @@ class ModelArtifactsTest {
         assertEquals(1, m.samples().get(0).expectedClass());
 
         try (ZipFile zip = new ZipFile(client.toFile())) {
-            assertTrue(zip.getEntry(ModelArtifacts.CIRCUIT) == null, "client.zip must not contain the circuit");
+            assertTrue(zip.getEntry(ArtifactNames.CIRCUIT_ENTRY) == null, "client.zip must not contain the circuit");
             StringBuilder all = new StringBuilder();
             zip.stream().forEach(e -> {
                 try {
@@ -91,11 +92,11 @@ class ModelArtifactsTest {
         // A tampered circuit no longer matches the manifest's id.
         byte[] tampered = new String(CircuitCodec.toJson(c), StandardCharsets.UTF_8)
                 .replace("1234567", "1234568").getBytes(StandardCharsets.UTF_8);
-        Path bad = rewrite(server, ModelArtifacts.CIRCUIT, tampered);
+        Path bad = rewrite(server, ArtifactNames.CIRCUIT_ENTRY, tampered);
         String msg = assertThrows(CircuitFormatException.class, () -> ModelArtifacts.readServer(bad)).getMessage();
         assertTrue(msg.contains("does not match the circuit's SHA-256"), msg);
 
-        Path future = rewrite(server, ModelArtifacts.MANIFEST, ("{\"formatVersion\":9,\"kind\":\"server\",\"parameters\":\""
+        Path future = rewrite(server, ArtifactNames.MANIFEST_ENTRY, ("{\"formatVersion\":9,\"kind\":\"server\",\"parameters\":\""
                 + FheParameters.PBS_L1 + "\",\"modelId\":\"" + CircuitCodec.modelId(c) + "\",\"info\":{}}")
                 .getBytes(StandardCharsets.UTF_8));
         msg = assertThrows(CircuitFormatException.class, () -> ModelArtifacts.readServer(future)).getMessage();
@@ -106,7 +107,7 @@ class ModelArtifactsTest {
 
         Path client = dir.resolve("client.zip");
         ModelArtifacts.writeClient(client, spec("0".repeat(64)), List.of(), Map.of());
-        Path mixed = rewrite(client, ModelArtifacts.MANIFEST, ("{\"formatVersion\":1,\"kind\":\"client\",\"parameters\":\""
+        Path mixed = rewrite(client, ArtifactNames.MANIFEST_ENTRY, ("{\"formatVersion\":1,\"kind\":\"client\",\"parameters\":\""
                 + FheParameters.PBS_L1 + "\",\"modelId\":\"" + "1".repeat(64) + "\",\"info\":{}}").getBytes(StandardCharsets.UTF_8));
         msg = assertThrows(CircuitFormatException.class, () -> ModelArtifacts.readClient(mixed)).getMessage();
         assertTrue(msg.contains("does not match its client spec"), msg);

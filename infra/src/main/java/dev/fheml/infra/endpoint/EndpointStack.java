@@ -1,14 +1,16 @@
 package dev.fheml.infra.endpoint;
 
-import dev.fheml.infra.Iam;
 import dev.fheml.infra.Iam.ServiceRole;
+import dev.fheml.infra.Iam;
 import dev.fheml.infra.InfraConfig;
 import dev.fheml.infra.LogGroupNames;
 import dev.fheml.infra.Logs;
 import dev.fheml.infra.NagReview;
 import dev.fheml.infra.WorkloadProps;
-import dev.fheml.infra.storage.ExchangeLayout;
 import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.ContainerEnvironment;
+import dev.fheml.protocol.ExchangeLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,9 +48,6 @@ import software.constructs.Construct;
  */
 public final class EndpointStack extends Stack {
   public static final String VARIANT = "AllTraffic";
-  /** Environment of the inference container: where evaluation keys are ({@code keys/<model>/<key>}). */
-  public static final String ENV_KEY_BUCKET = "FHEML_KEY_BUCKET";
-  public static final String ENV_KEY_PREFIX = "FHEML_KEY_PREFIX";
   private static final String NAMESPACE = "AWS/SageMaker";
 
   private final ServiceRole executionRole;
@@ -80,8 +79,8 @@ public final class EndpointStack extends Stack {
             .image(storage.inferenceImage(config))
             .modelDataUrl(modelDataUrl)
             .environment(Map.of(
-                ENV_KEY_BUCKET, storage.exchange().getBucketName(),
-                ENV_KEY_PREFIX, ExchangeLayout.KEYS))
+                ContainerEnvironment.KEY_BUCKET, storage.exchange().getBucketName(),
+                ContainerEnvironment.KEY_PREFIX, ExchangeLayout.KEYS))
             .build())
         .build();
     model.getNode().addDependency(executionRole.policy());
@@ -157,7 +156,7 @@ public final class EndpointStack extends Stack {
       return config.modelDataUrl();
     }
     return "s3://" + storage.artifacts().getBucketName() + "/" + ExchangeLayout.MODELS
-        + "not-trained-yet/output/model.tar.gz";
+        + "not-trained-yet/output/" + ArtifactNames.MODEL_TARBALL;
   }
 
   /** {@code s3://bucket/key} to the object's ARN. */

@@ -4,6 +4,7 @@ import dev.fheml.infra.Iam;
 import dev.fheml.infra.InfraConfig;
 import dev.fheml.infra.LogGroupNames;
 import dev.fheml.infra.NagReview;
+import dev.fheml.protocol.ExchangeLayout;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Aws;

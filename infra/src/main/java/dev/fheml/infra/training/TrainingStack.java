@@ -1,14 +1,17 @@
 package dev.fheml.infra.training;
 
-import dev.fheml.infra.Iam;
 import dev.fheml.infra.Iam.ServiceRole;
+import dev.fheml.infra.Iam;
 import dev.fheml.infra.InfraConfig;
 import dev.fheml.infra.LogGroupNames;
 import dev.fheml.infra.Logs;
 import dev.fheml.infra.NagReview;
 import dev.fheml.infra.WorkloadProps;
-import dev.fheml.infra.storage.ExchangeLayout;
 import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.ExchangeLayout;
+import dev.fheml.protocol.Manifest;
+import dev.fheml.protocol.TrainingChannels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,11 +49,6 @@ import software.constructs.Construct;
  * ([A-Za-z0-9-]; the default, a UUID, fits).
  */
 public final class TrainingStack extends Stack {
-  /** Entry of client.zip that holds the model id, and the field; agreed with training-container. */
-  public static final String CLIENT_MANIFEST_ENTRY = "manifest.json";
-  public static final String CLIENT_MANIFEST_MODEL_ID_FIELD = "modelId";
-  /** The SageMaker channel the training image reads from {@code /opt/ml/input/data/train/}. */
-  public static final String TRAIN_CHANNEL = "train";
   private static final int MAX_CLIENT_ZIP_BYTES = 64 * 1024 * 1024;
 
   private final ServiceRole trainingRole;
@@ -194,9 +192,9 @@ public final class TrainingStack extends Stack {
     environment.put("EXCHANGE_BUCKET", storage.exchange().getBucketName());
     environment.put("MODELS_PREFIX", ExchangeLayout.MODELS);
     environment.put("CLIENT_PREFIX", ExchangeLayout.CLIENT);
-    environment.put("CLIENT_ZIP", ExchangeLayout.CLIENT_ZIP);
-    environment.put("MANIFEST_ENTRY", CLIENT_MANIFEST_ENTRY);
-    environment.put("MODEL_ID_FIELD", CLIENT_MANIFEST_MODEL_ID_FIELD);
+    environment.put("CLIENT_ZIP", ArtifactNames.CLIENT_ZIP);
+    environment.put("MANIFEST_ENTRY", ArtifactNames.MANIFEST_ENTRY);
+    environment.put("MODEL_ID_FIELD", Manifest.MODEL_ID_FIELD);
     environment.put("MAX_CLIENT_ZIP_BYTES", Integer.toString(MAX_CLIENT_ZIP_BYTES));
     Function function = Function.Builder.create(this, "PublishFunction")
         .functionName(name)
@@ -248,7 +246,7 @@ public final class TrainingStack extends Stack {
         "MetricDefinitions", METRIC_DEFINITIONS));
     parameters.put("HyperParameters.$", "$.hyperparameters");
     parameters.put("InputDataConfig", List.of(Map.of(
-        "ChannelName", TRAIN_CHANNEL,
+        "ChannelName", TrainingChannels.TRAIN,
         "DataSource", Map.of("S3DataSource", Map.of(
             "S3DataType", "S3Prefix",
             "S3DataDistributionType", "FullyReplicated",

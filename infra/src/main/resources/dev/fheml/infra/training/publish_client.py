@@ -50,7 +50,7 @@ def handler(event, _context):
     target = os.environ["CLIENT_PREFIX"] + model_id + "/" + os.environ["CLIENT_ZIP"]
     S3.put_object(Bucket=exchange, Key=target, Body=client_zip)
     return {
-        "modelId": model_id,
+        os.environ["MODEL_ID_FIELD"]: model_id,
         "modelDataUrl": event["modelDataUrl"],
         "clientZipUrl": "s3://%s/%s" % (exchange, target),
         "trainingJobName": event.get("trainingJobName"),

@@ -8,6 +8,7 @@ import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.training.compile.CompileOptions;
 import dev.fheml.training.compile.CompiledModel;
 import dev.fheml.training.compile.FheCompiler;
@@ -35,9 +36,9 @@ import java.util.stream.IntStream;
  * entry point and by {@code fhe-ml demo}/{@code bench}.
  */
 public final class ModelPipeline {
-  public static final String METRICS = "metrics.json";
-  public static final String SERVER_ZIP = "server.zip";
-  public static final String CLIENT_ZIP = "client.zip";
+  public static final String METRICS = ArtifactNames.METRICS;
+  public static final String SERVER_ZIP = ArtifactNames.SERVER_ZIP;
+  public static final String CLIENT_ZIP = ArtifactNames.CLIENT_ZIP;
   private static final int SAMPLES = 16;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

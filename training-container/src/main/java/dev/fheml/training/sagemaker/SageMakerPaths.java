@@ -1,5 +1,6 @@
 package dev.fheml.training.sagemaker;
 
+import dev.fheml.protocol.ContainerEnvironment;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public record SageMakerPaths(Path root) {
   /** SageMaker's root. */
   public static final Path DEFAULT_ROOT = Path.of("/opt/ml");
   /** Environment variable naming another root (local runs, tests). */
-  public static final String ROOT_ENV = "FHEML_SAGEMAKER_ROOT";
+  public static final String ROOT_ENV = ContainerEnvironment.TRAINING_ROOT;
 
   /** The root from {@code option} if given, else {@value #ROOT_ENV}, else {@code /opt/ml}. */
   public static SageMakerPaths resolve(String option, Map<String, String> env) {

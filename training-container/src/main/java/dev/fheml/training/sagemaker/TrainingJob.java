@@ -1,5 +1,6 @@
 package dev.fheml.training.sagemaker;
 
+import dev.fheml.protocol.TrainingChannels;
 import dev.fheml.training.data.DataSplit;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.pipeline.ModelPipeline;
@@ -23,8 +24,8 @@ import java.util.stream.Stream;
  * Training, compiling and packaging are {@link ModelPipeline}'s.
  */
 public final class TrainingJob {
-  public static final String TRAIN = "train";
-  public static final String TEST = "test";
+  public static final String TRAIN = TrainingChannels.TRAIN;
+  public static final String TEST = TrainingChannels.TEST;
   private static final Set<String> CHANNELS = Set.of(TRAIN, TEST);
 
   private final SageMakerPaths paths;

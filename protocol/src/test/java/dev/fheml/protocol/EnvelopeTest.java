@@ -1,11 +1,11 @@
-package dev.fheml.core.protocol;
+package dev.fheml.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.fheml.core.protocol.Envelope.Kind;
-import dev.fheml.core.protocol.EnvelopeException.Reason;
+import dev.fheml.protocol.Envelope.Kind;
+import dev.fheml.protocol.EnvelopeException.Reason;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;

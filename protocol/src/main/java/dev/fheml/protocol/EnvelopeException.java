@@ -1,12 +1,10 @@
-package dev.fheml.core.protocol;
-
-import dev.fheml.core.FheException;
+package dev.fheml.protocol;
 
 /**
  * An envelope that cannot be read. {@link #reason()} tells truncated/garbled bytes apart from an
  * envelope written by another format version, so a server can answer each with its own error code.
  */
-public final class EnvelopeException extends FheException {
+public final class EnvelopeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Why the bytes were refused. */

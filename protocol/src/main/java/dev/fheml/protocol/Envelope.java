@@ -1,4 +1,4 @@
-package dev.fheml.core.protocol;
+package dev.fheml.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -140,11 +140,6 @@ public record Envelope(Kind kind, String modelId, String keyId, int count, byte[
         return new Envelope(expected, HEX.formatHex(model), HEX.formatHex(key), (int) count, payload);
     }
 
-    /** First characters of an id, for logs. */
-    public static String shortId(String id) {
-        return id == null ? "-" : id.substring(0, Math.min(12, id.length()));
-    }
-
     private static void checkId(String what, String id) {
         if (!Ids.isId(id)) {
             throw new IllegalArgumentException(what + " must be 64 lowercase hex digits: " + id);
@@ -164,7 +159,7 @@ public record Envelope(Kind kind, String modelId, String keyId, int count, byte[
 
     @Override
     public String toString() {
-        return "Envelope[" + kind + ", model " + shortId(modelId) + ", key " + shortId(keyId) + ", count " + count
+        return "Envelope[" + kind + ", model " + Ids.shortId(modelId) + ", key " + Ids.shortId(keyId) + ", count " + count
                 + ", " + payload.length + " payload bytes]";
     }
 }

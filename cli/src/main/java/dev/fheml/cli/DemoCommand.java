@@ -2,13 +2,13 @@ package dev.fheml.cli;
 
 import dev.fheml.client.FheClient;
 import dev.fheml.client.KeyStore;
-import dev.fheml.client.local.LocalStack;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.inference.EvaluationStats;
+import dev.fheml.local.LocalStack;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.pipeline.ModelPipeline;

@@ -1,12 +1,12 @@
 package dev.fheml.cli;
 
 import dev.fheml.client.FheClient;
-import dev.fheml.client.local.LocalStack;
-import dev.fheml.client.local.TinyModel;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.artifact.Sample;
+import dev.fheml.core.artifact.TinyModel;
 import dev.fheml.inference.EvaluationStats;
 import dev.fheml.inference.KeyCache;
+import dev.fheml.local.LocalStack;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.fheml.cli;
 
-import dev.fheml.client.local.LocalStack;
 import dev.fheml.inference.InferenceServer;
 import dev.fheml.inference.ServerConfig;
+import dev.fheml.local.LocalStack;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.ExchangeLayout;
 import java.io.PrintStream;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fheml.client.local.TinyModel;
 import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.Sample;
+import dev.fheml.core.artifact.TinyModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

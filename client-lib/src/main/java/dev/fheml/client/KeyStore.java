@@ -4,6 +4,7 @@ import dev.fheml.core.ClientKey;
 import dev.fheml.core.EvaluationKey;
 import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
+import dev.fheml.core.artifact.Folders;
 import dev.fheml.protocol.Ids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The client's keys on disk: one folder per model id ({@code <root>/<model-id>/}, mode 0700)
@@ -131,7 +130,7 @@ public final class KeyStore {
             throw new KeyStoreException("cannot create keys in " + dir + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
-                deleteTree(tmp);
+                Folders.deleteQuietly(tmp);
             }
         }
     }
@@ -146,13 +145,5 @@ public final class KeyStore {
     private static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         Files.write(file, bytes);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a leftover ".new-*" folder holds nothing anyone uses
-        }
     }
 }

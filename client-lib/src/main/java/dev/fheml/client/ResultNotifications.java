@@ -3,6 +3,7 @@ package dev.fheml.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,21 +82,21 @@ final class ResultNotifications implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = 500;
+        Backoff reconnect = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(30));
         while (!closed) {
             List<Message> messages;
             try {
                 messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
                         .waitTimeSeconds(waitSeconds)).messages();
-                backoff = 500;
+                reconnect.reset();
             } catch (SdkException e) {
                 if (closed) {
                     return;
                 }
+                long wait = reconnect.nextMillis();
                 LOG.warn("receiving notifications from {} failed ({}); S3 polling continues, retrying in {} ms", queueUrl,
-                        e.getMessage(), backoff);
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 30_000);
+                        e.getMessage(), wait);
+                sleep(wait);
                 continue;
             }
             List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fheml.client.FheClient;
-import dev.fheml.client.local.LocalStack;
 import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.Prediction;
+import dev.fheml.local.LocalStack;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

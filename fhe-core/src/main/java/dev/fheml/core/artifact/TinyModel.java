@@ -1,10 +1,8 @@
-package dev.fheml.client.local;
+package dev.fheml.core.artifact;
 
 import dev.fheml.core.DenseLayer;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.LookupTables;
-import dev.fheml.core.artifact.ModelArtifacts;
-import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.CircuitCodec;
 import dev.fheml.core.circuit.CircuitSimulator;
@@ -22,11 +20,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A tiny hand-built model for the local stack, tests and the serving benchmark when no trained
- * model is given: a random {@code inputs → hidden (ReLU bootstrap) → 4} integer network on inputs
- * 0..3 that decrypts exactly, also with the fast level-1 bootstrap (hidden accumulators within
- * [−12, 12] read from a 32-value table, ±1 output weights, output scale 2^55 leaving > 10σ of noise
- * margin). It is not trained: its classes are whatever the random weights say.
+ * A tiny hand-built model for smoke-testing a serving path (the local stack, the server's and the
+ * container's tests, the serving benchmark) without training one: a random
+ * {@code inputs → hidden (ReLU bootstrap) → 4} integer network on inputs 0..3 that decrypts
+ * exactly, also with the fast level-1 bootstrap (hidden accumulators within [−12, 12] read from a
+ * 32-value table, ±1 output weights, output scale 2^55 leaving > 10σ of noise margin). It is not
+ * trained: its classes are whatever the random weights say.
  */
 public final class TinyModel {
     public static final int DEFAULT_INPUTS = 64;

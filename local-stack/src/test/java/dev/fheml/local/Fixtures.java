@@ -1,6 +1,6 @@
-package dev.fheml.client;
+package dev.fheml.local;
 
-import dev.fheml.client.local.TinyModel;
+import dev.fheml.core.artifact.TinyModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

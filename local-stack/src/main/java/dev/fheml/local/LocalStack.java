@@ -1,6 +1,7 @@
-package dev.fheml.client.local;
+package dev.fheml.local;
 
 import dev.fheml.client.FheClient;
+import dev.fheml.core.artifact.Folders;
 import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.inference.InferenceServer;
 import dev.fheml.inference.KeyCache;
@@ -12,8 +13,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -177,7 +176,7 @@ public final class LocalStack implements AutoCloseable {
                 s3.close();
             }
             stopQuietly(proxy);
-            deleteTree(data);
+            Folders.deleteQuietly(data);
             throw e instanceof IOException io ? io : new IOException("cannot start the local stack: " + e.getMessage(), e);
         }
     }
@@ -310,7 +309,7 @@ public final class LocalStack implements AutoCloseable {
         }
         s3.close();
         stopQuietly(s3proxy);
-        deleteTree(data);
+        Folders.deleteQuietly(data);
     }
 
     private static void stopQuietly(S3Proxy proxy) {
@@ -320,14 +319,6 @@ public final class LocalStack implements AutoCloseable {
             } catch (Exception ignored) {
                 // already stopped
             }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp folder: best effort
         }
     }
 }

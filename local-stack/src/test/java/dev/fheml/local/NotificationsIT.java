@@ -1,13 +1,15 @@
-package dev.fheml.client;
+package dev.fheml.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fheml.client.local.LocalStack;
-import dev.fheml.client.local.TinyModel;
+import dev.fheml.client.FheClient;
+import dev.fheml.client.FheClientException;
+import dev.fheml.client.InferenceFailedException;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.artifact.Sample;
+import dev.fheml.core.artifact.TinyModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.fheml.client.local;
+package dev.fheml.local;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
-package dev.fheml.client.local;
+package dev.fheml.local;
 
+import dev.fheml.client.Backoff;
 import dev.fheml.inference.Http;
 import dev.fheml.protocol.ErrorCode;
 import dev.fheml.protocol.ExchangeLayout;
@@ -172,7 +173,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + retryWindow.toNanos();
-        long wait = 100;
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
         String last = "";
         while (true) {
             try {
@@ -211,12 +212,11 @@ public final class LocalAsyncInvoker implements AutoCloseable {
             }
             retries.incrementAndGet();
             try {
-                Thread.sleep(wait);
+                backoff.sleep(deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            wait = Math.min(wait * 2, 2000);
         }
     }
 

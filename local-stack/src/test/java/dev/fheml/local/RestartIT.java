@@ -1,10 +1,10 @@
-package dev.fheml.client;
+package dev.fheml.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fheml.client.local.LocalStack;
+import dev.fheml.client.FheClient;
 import dev.fheml.core.artifact.Sample;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,0 +1,39 @@
+package dev.fheml.client;
+
+/**
+ * How request envelopes reach an endpoint and response envelopes come back, separate from what is
+ * in them ({@link EncryptionSession}). {@link AsyncEndpointTransport} is the one implementation: S3 +
+ * SageMaker async inference (+ SQS notifications), against AWS or, through endpoint overrides, the
+ * local stack. Implementations are thread-safe.
+ */
+public interface Transport extends AutoCloseable {
+    /**
+     * Makes sure the endpoint can read this evaluation key: uploads it unless the key store already
+     * holds {@code keyId} (content-addressed, so uploading twice is harmless). Idempotent and cheap
+     * after the first call.
+     */
+    void ensureKey(String modelId, String keyId, KeyBytes key) throws FheClientException;
+
+    /**
+     * Submits a request envelope and waits for the response envelope. Failures the endpoint reports
+     * as {@linkplain InferenceFailedException#retryable() retryable} are submitted again (same
+     * request, with backoff) within the configured attempts and deadline.
+     *
+     * @throws InferenceFailedException the endpoint's error code
+     * @throws InferenceTimeoutException no result before the deadline
+     * @throws TransportException the store or the endpoint could not be reached
+     */
+    byte[] roundTrip(byte[] request) throws FheClientException;
+
+    /** An object of the exchange store, read with a size cap (e.g. a published {@code client.zip}). */
+    byte[] fetch(String key, long maxBytes) throws FheClientException;
+
+    @Override
+    void close();
+
+    /** The serialized evaluation key, read only when it must be uploaded. */
+    @FunctionalInterface
+    interface KeyBytes {
+        byte[] get() throws FheClientException;
+    }
+}

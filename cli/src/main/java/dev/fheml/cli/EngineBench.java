@@ -12,33 +12,48 @@ import dev.fheml.core.LweBatch;
 import dev.fheml.core.ServerContext;
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** Measures the engine's operations at MNIST scale (784 inputs, 128 hidden, 10 outputs). */
-final class EngineBench {
+/** {@code fhe-ml bench engine}: the engine's operations at MNIST scale (784 inputs, 128 hidden, 10 outputs). */
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = "Time the engine's operations (keys, encrypt, dense, keyswitch + bootstrap, compaction, decrypt).")
+final class EngineBench implements Callable<Integer> {
     static final int INPUTS = 784;
     static final int HIDDEN = 128;
     static final int CLASSES = 10;
     private static final long DELTA = 1L << 40;
 
-    private final FheParameters params;
-    private final int threads;
-    private final PrintStream log;
+    @Option(names = "--params", description = "Parameter set (default: ${DEFAULT-VALUE}, the decomposition tfhe-rs's"
+            + " shortint uses, so the bootstrap compares like with like).")
+    String params = FheParameters.PBS_L1;
 
-    EngineBench(FheParameters params, int threads, PrintStream log) {
-        this.params = params;
-        this.threads = threads;
-        this.log = log;
+    @Option(names = "--threads", description = "Evaluation threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
+    int threads = 0;
+
+    @Mixin
+    BenchOutput output = new BenchOutput();
+
+    /** The JSON of one run. */
+    record Result(String benchmark, String params, int threads, double keygenMs, int evalKeyBytes, double expandMs,
+            long serverKeyMemoryBytes, double encryptMs, int queryBytes, double denseGlweMs, double ksPbsMs,
+            double ksPbsPerS, double tfheShortintKsPbsMs, double denseLweMs, double compactMs, int responseBytes,
+            double decryptMs, boolean denseExact, double ksPbsVsShortint, MachineInfo machine) {}
+
+    @Override
+    public Integer call() throws Exception {
+        FheParameters p = FheParameters.byName(params);
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        System.err.println("fhe-ml bench engine: " + p + ", " + n + " threads");
+        output.emit(run(p, n, System.err), System.out, System.err);
+        return 0;
     }
 
-    Map<String, Object> run() {
+    static Result run(FheParameters params, int threads, PrintStream log) {
         SplittableRandom random = new SplittableRandom(2026);
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("benchmark", "engine");
-        r.put("params", params.name());
-        r.put("threads", threads);
         Progress progress = new Progress(log);
 
         var keys = progress.step("generate client + evaluation keys", () -> {
@@ -47,27 +62,20 @@ final class EngineBench {
         });
         ClientKey client = (ClientKey) keys.value()[0];
         EvaluationKey evaluation = (EvaluationKey) keys.value()[1];
-        r.put("keygen_ms", round(keys.ms()));
         byte[] evalBytes = evaluation.toBytes();
-        r.put("eval_key_bytes", evalBytes.length);
 
         var server = progress.step("expand evaluation key (" + threads + " threads)",
                 () -> ServerContext.expand(evaluation, threads));
         var single = progress.step("expand evaluation key (1 thread)", () -> ServerContext.expand(evaluation, 1));
-        r.put("expand_ms", round(server.ms()));
-        r.put("server_key_memory_bytes", server.value().memoryBytes());
 
         long[] x = random.ints(INPUTS, 0, 16).asLongStream().toArray();
         double encrypt = medianOf(progress, "encrypt one 784-vector (median of 21)", 21,
                 () -> client.encrypt(new long[][] {x}, DELTA).close());
-        r.put("encrypt_ms", round(encrypt));
         GlweBatch query = client.encrypt(new long[][] {x}, DELTA);
-        r.put("query_bytes", query.toBytes().length);
 
         DenseLayer hidden = randomLayer(random, INPUTS, HIDDEN, 7);
         double dense = medianOf(progress, "dense 784->128 on the GLWE (median of 7)", 7,
                 () -> server.value().dense(query, hidden).close());
-        r.put("dense_glwe_ms", round(dense));
         LweBatch h = server.value().dense(query, hidden);
         boolean exact = Arrays.equals(client.decrypt(h, DELTA)[0], hidden.apply(x));
 
@@ -79,38 +87,35 @@ final class EngineBench {
             relu[v] = Math.max(0, v - domain / 2) >> 6;
         }
         LookupTables tables = LookupTables.shared(relu, 1L << 50);
+        double[] ksPbs = new double[2]; // one bootstrap on 1 thread (ms); bootstraps per second on all threads
         long[] mid = new long[HIDDEN];
         Arrays.fill(mid, domain / 2);
         try (GlweBatch centred = client.encrypt(new long[][] {mid}, deltaIn);
                 LweBatch forPbs = server.value().dense(centred, identity(HIDDEN, deltaIn));
                 LweBatch forPbs32 = single.value().dense(centred, identity(32, deltaIn))) {
-            double one = medianOf(progress, "KS+PBS x32 on 1 thread (median of 3)", 3,
+            ksPbs[0] = medianOf(progress, "KS+PBS x32 on 1 thread (median of 3)", 3,
                     () -> single.value().bootstrap(forPbs32, tables).close()) / 32;
-            r.put("ks_pbs_ms", round(one));
             double all = medianOf(progress, "KS+PBS x128 on " + threads + " threads (median of 3)", 3,
                     () -> server.value().bootstrap(forPbs, tables).close());
-            r.put("ks_pbs_per_s", round(HIDDEN * 1000.0 / all));
+            ksPbs[1] = HIDDEN * 1000.0 / all;
         }
         var shortint = progress.step("tfhe-rs shortint KS+PBS x64, 1 thread",
                 () -> Baseline.shortintKsPbsMillis(64));
-        r.put("tfhe_shortint_ks_pbs_ms", round(shortint.value()));
 
         DenseLayer out = randomLayer(random, HIDDEN, CLASSES, 7);
         double levelled = medianOf(progress, "levelled dense 128->10 (median of 7)", 7,
                 () -> server.value().dense(h, out).close());
-        r.put("dense_lwe_ms", round(levelled));
         LweBatch logits = server.value().dense(h, out);
         double compact = medianOf(progress, "compact 10 outputs (median of 7)", 7,
                 () -> server.value().compact(logits, true).close());
-        r.put("compact_ms", round(compact));
         CompactBatch response = server.value().compact(logits, true);
-        r.put("response_bytes", response.toBytes().length);
         double decrypt = medianOf(progress, "decrypt 10 outputs (median of 21)", 21,
                 () -> client.decrypt(response, DELTA));
-        r.put("decrypt_ms", round(decrypt));
-        r.put("dense_exact", exact);
-        r.put("ks_pbs_vs_shortint", round((double) r.get("ks_pbs_ms") / shortint.value()));
-        r.put("machine", Machine.describe());
+        Result result = new Result("engine", params.name(), threads, round(keys.ms()), evalBytes.length,
+                round(server.ms()), server.value().memoryBytes(), round(encrypt), query.toBytes().length, round(dense),
+                round(ksPbs[0]), round(ksPbs[1]), round(shortint.value()), round(levelled), round(compact),
+                response.toBytes().length, round(decrypt), exact, round(ksPbs[0] / shortint.value()),
+                MachineInfo.describe());
 
         for (AutoCloseable c : new AutoCloseable[] {response, logits, h, query, single.value(), server.value(),
                 evaluation, client}) {
@@ -120,7 +125,7 @@ final class EngineBench {
                 throw new IllegalStateException(e);
             }
         }
-        return r;
+        return result;
     }
 
     private static double medianOf(Progress progress, String label, int runs, Runnable work) {
@@ -141,7 +146,7 @@ final class EngineBench {
         return new DenseLayer(width, width, w, new long[width], delta);
     }
 
-    static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
+    private static double round(double v) {
+        return BenchOutput.round(v);
     }
 }

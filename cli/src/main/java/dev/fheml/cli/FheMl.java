@@ -1,7 +1,7 @@
 package dev.fheml.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of the {@code fhe-ml} command. */
 @Command(name = "fhe-ml", mixinStandardHelpOptions = true, version = "fhe-ml 0.1.0",

@@ -15,64 +15,94 @@ import dev.fheml.training.data.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code fhe-ml bench mnist}: accuracy, agreement and latency of encrypted MNIST inference. */
-final class MnistBench {
-    private MnistBench() {}
+@Command(name = "mnist", mixinStandardHelpOptions = true,
+        description = "Encrypted MNIST: accuracy, agreement with the plaintext-integer model, latency per image.")
+final class MnistBench implements Callable<Integer> {
+    @Option(names = "--model", description = "mlp or logreg (default: ${DEFAULT-VALUE}).")
+    String model = "mlp";
 
-    static Map<String, Object> run(List<Integer> hidden, Integer epochs, long seed, String params, int samples,
-            int threads, PrintStream log) throws IOException {
-        MnistModels.Model model = MnistModels.ensure(hidden, epochs, seed, params, false, log);
-        Circuit circuit = ModelArtifacts.readServer(model.serverZip()).circuit();
-        ClientSpec spec = ModelArtifacts.readClient(model.clientZip()).spec();
+    @Option(names = "--hidden", split = ",", description = "Hidden widths of the MLP (default: 64).")
+    List<Integer> hidden = List.of(64);
+
+    @Option(names = "--samples", description = "Encrypted test images (default: ${DEFAULT-VALUE}).")
+    int samples = 100;
+
+    @Option(names = "--epochs", description = "Training epochs (default: the recipe's).")
+    Integer epochs;
+
+    @Option(names = "--seed", description = "Training seed (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--params", description = "Parameter set (default: ${DEFAULT-VALUE}).")
+    String params = FheParameters.PBS_L2;
+
+    @Option(names = "--threads", description = "Evaluation threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
+    int threads = 0;
+
+    @Mixin
+    BenchOutput output = new BenchOutput();
+
+    /** Server time per image. */
+    record Latency(double p50, double p90, double mean) {}
+
+    /** The JSON of one run. */
+    record Result(String benchmark, String model, List<Integer> hidden, String params, String modelId, int samples,
+            int threads, Object accuracyPlain, Object accuracyQuantized, int evalKeyBytes, double accuracyFhe,
+            double agreement, Latency latencyMs, double encryptMs, double decryptMs, int queryBytes, int responseBytes,
+            int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, MachineInfo machine) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (!model.equals("mlp") && !model.equals("logreg")) {
+            throw new IllegalArgumentException("--model must be mlp or logreg, got '" + model + "'");
+        }
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        List<Integer> widths = model.equals("logreg") ? List.of() : hidden;
+        output.emit(run(widths, n, System.err), System.out, System.err);
+        return 0;
+    }
+
+    private Result run(List<Integer> widths, int threads, PrintStream log) throws IOException {
         Dataset test = BundledData.locate().mnistTest();
         if (samples < 1 || samples > test.size()) {
             throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
         }
+        MnistModels.Model trained = MnistModels.ensure(widths, epochs, seed, params, false, log);
+        Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
+        ClientSpec spec = ModelArtifacts.readClient(trained.clientZip()).spec();
         FheParameters p = FheParameters.byName(circuit.parameters());
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("benchmark", "mnist");
-        r.put("model", hidden.isEmpty() ? "logreg" : "mlp");
-        r.put("hidden", hidden);
-        r.put("params", p.name());
-        r.put("model_id", spec.modelId());
-        r.put("samples", samples);
-        r.put("threads", threads);
-        r.put("accuracy_plain", model.metrics().get("accuracy_plain"));
-        r.put("accuracy_quantized", model.metrics().get("accuracy_quantized"));
         Progress progress = new Progress(log);
         try (ClientKey client = progress.step("generate keys", () -> ClientKey.generate(p)).value();
                 EvaluationKey eval = progress.step("generate evaluation key", client::evaluationKey).value();
                 ServerContext server = progress.step("expand evaluation key", () -> ServerContext.expand(eval, threads))
                         .value();
                 ServerContext single = ServerContext.expand(eval, 1)) {
-            r.put("eval_key_bytes", eval.toBytes().length);
             double ksPbs = progress.step("KS+PBS x32 on 1 thread (same parameters)", () -> ksPbsMillis(client, single))
                     .value();
             log.println("encrypted inference, one image at a time:");
             MnistRun.Stats s = MnistRun.run(circuit, spec, client, server, test, samples, log);
-            r.put("accuracy_fhe", s.accuracy());
-            r.put("agreement", s.agreement());
-            Map<String, Object> latency = new LinkedHashMap<>();
-            latency.put("p50", EngineBench.round(MnistRun.median(s.serverMs())));
-            latency.put("p90", EngineBench.round(MnistRun.percentile(s.serverMs(), 0.9)));
-            latency.put("mean", EngineBench.round(Arrays.stream(s.serverMs()).average().orElse(0)));
-            r.put("latency_ms", latency);
-            r.put("encrypt_ms", EngineBench.round(MnistRun.median(s.encryptMs())));
-            r.put("decrypt_ms", EngineBench.round(MnistRun.median(s.decryptMs())));
-            r.put("query_bytes", s.queryBytes());
-            r.put("response_bytes", s.responseBytes());
-            r.put("pbs_count", circuit.bootstrapCount());
-            r.put("ks_pbs_ms", EngineBench.round(ksPbs));
+            double p50 = MnistRun.median(s.serverMs());
             double bound = circuit.bootstrapCount() * ksPbs / threads;
-            r.put("pbs_bound_ms", EngineBench.round(bound));
-            r.put("latency_vs_pbs_bound", bound == 0 ? null : EngineBench.round(MnistRun.median(s.serverMs()) / bound));
+            return new Result("mnist", widths.isEmpty() ? "logreg" : "mlp", widths, p.name(), spec.modelId(), samples,
+                    threads, trained.metrics().get("accuracy_plain"), trained.metrics().get("accuracy_quantized"),
+                    eval.toBytes().length, s.accuracy(), s.agreement(),
+                    new Latency(round(p50), round(MnistRun.percentile(s.serverMs(), 0.9)),
+                            round(Arrays.stream(s.serverMs()).average().orElse(0))),
+                    round(MnistRun.median(s.encryptMs())), round(MnistRun.median(s.decryptMs())), s.queryBytes(),
+                    s.responseBytes(), circuit.bootstrapCount(), round(ksPbs), round(bound),
+                    bound == 0 ? null : round(p50 / bound), MachineInfo.describe());
         }
-        r.put("machine", Machine.describe());
-        return r;
+    }
+
+    private static double round(double v) {
+        return BenchOutput.round(v);
     }
 
     /** One keyswitch + bootstrap on one thread, mean of 32, after a warm-up batch. */

@@ -1,7 +1,9 @@
 package dev.fheml.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.fheml.client.FheClient;
 import dev.fheml.core.FheParameters;
+import dev.fheml.core.artifact.Folders;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.artifact.TinyModel;
 import dev.fheml.inference.EvaluationStats;
@@ -13,13 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code fhe-ml bench serve}: a bounded load run through the whole local serving path (client
@@ -27,68 +31,103 @@ import java.util.concurrent.atomic.AtomicInteger;
  * distinct keys under a key-cache bound. Reports throughput, latency percentiles, errors, the
  * process's peak RSS and the key cache's counters.
  */
-final class ServeBench {
-    /** What to run. */
-    record Settings(String model, int requests, int concurrency, int clients, long keyCacheBytes) {
-        Settings {
-            if (requests < 1 || concurrency < 1 || clients < 1 || keyCacheBytes < 0) {
-                throw new IllegalArgumentException("--requests, --concurrency and --clients must be >= 1, --key-cache-mb >= 0");
-            }
-            if (!model.equals("tiny") && !model.equals("mlp")) {
-                throw new IllegalArgumentException("bench serve: --model must be tiny or mlp, got '" + model + "'");
-            }
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Load through the local serving path: throughput, latency, errors, RSS, key cache.")
+final class ServeBench implements Callable<Integer> {
+    /** Which model the server runs. */
+    enum ServedModel { tiny, mlp }
+
+    @Option(names = "--model", description = "tiny (8 bootstraps) or mlp (the demo's MNIST model) (default: ${DEFAULT-VALUE}).")
+    ServedModel model = ServedModel.tiny;
+
+    @Option(names = "--requests", description = "Requests in the load run (default: ${DEFAULT-VALUE}).")
+    int requests = 200;
+
+    @Option(names = "--concurrency", description = "Requests in flight at once (default: ${DEFAULT-VALUE}).")
+    int concurrency = 8;
+
+    @Option(names = "--clients", description = "Clients with distinct keys (default: ${DEFAULT-VALUE}).")
+    int clients = 3;
+
+    @Option(names = "--key-cache-mb", description = "The server's key-cache bound, MiB (default: ${DEFAULT-VALUE}).")
+    long keyCacheMb = 512;
+
+    @Mixin
+    BenchOutput output = new BenchOutput();
+
+    /** Client-side latency of the load run. */
+    record Latency(double p50, double p90, double p99, double max) {}
+
+    /** The server's own evaluation times during the load run. */
+    record ServerEval(long evaluations, double p50, double p99) {}
+
+    /** The key cache after the run. */
+    record KeyCacheReport(long limitBytes, long peakResidentBytes, long residentBytes, boolean withinLimitWhenIdle,
+            long downloads, long expansions, long hits, long evictions) {}
+
+    /** The JSON of one run. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Result(String benchmark, String model, String modelId, int bootstrapsPerRequest, int requests, int concurrency,
+            int clients, int serverSlots, int threads, double wallS, double throughputPerS, Latency latencyMs,
+            ServerEval serverEvalMs, List<Double> firstRequestMs, int errors, int wrongPredictions,
+            List<String> firstErrors, long peakRssBytes, String rssNote, KeyCacheReport keyCache, MachineInfo machine) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests < 1 || concurrency < 1 || clients < 1 || keyCacheMb < 0) {
+            throw new IllegalArgumentException("--requests, --concurrency and --clients must be >= 1, --key-cache-mb >= 0");
         }
+        output.emit(run(System.err), System.out, System.err);
+        return 0;
     }
 
-    private ServeBench() {}
-
-    static Map<String, Object> run(Settings s, PrintStream log) throws Exception {
+    private Result run(PrintStream log) throws Exception {
         Path work = Files.createTempDirectory("fhe-ml-bench-serve-");
-        Path modelDir = s.model().equals("tiny") ? TinyModel.write(work.resolve("model")).dir()
+        Path modelDir = model == ServedModel.tiny ? TinyModel.write(work.resolve("model")).dir()
                 : MnistModels.ensure(List.of(64), null, 1, FheParameters.PBS_L2, false, log).directory();
         int cores = Runtime.getRuntime().availableProcessors();
-        LocalStack.Options options = LocalStack.Options.of(modelDir).withKeyCacheBytes(s.keyCacheBytes())
-                .withConcurrency(cores, s.concurrency());
-        log.printf("bench serve: model %s, %d requests, %d concurrent, %d clients, key cache %d MiB%n", s.model(),
-                s.requests(), s.concurrency(), s.clients(), s.keyCacheBytes() >> 20);
-        List<FheClient> clients = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(s.concurrency());
+        LocalStack.Options options = LocalStack.Options.of(modelDir).withKeyCacheBytes(keyCacheMb << 20)
+                .withConcurrency(cores, concurrency);
+        log.printf("bench serve: model %s, %d requests, %d concurrent, %d clients, key cache %d MiB%n", model,
+                requests, concurrency, clients, keyCacheMb);
+        List<FheClient> clientList = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try (LocalStack stack = LocalStack.start(options)) {
             Progress progress = new Progress(log);
-            for (int c = 0; c < s.clients(); c++) {
+            for (int c = 0; c < clients; c++) {
                 Path keys = work.resolve("keys-" + c);
                 int id = c;
-                clients.add(progress.stepChecked("client " + c + ": keys + upload", () -> {
+                clientList.add(progress.stepChecked("client " + c + ": keys + upload", () -> {
                     FheClient client = stack.clientBuilder().keyStore(keys).clientId("bench-" + id).build();
                     client.uploadEvaluationKey();
                     return client;
                 }).value());
             }
-            List<Sample> samples = clients.get(0).samples();
+            List<Sample> samples = clientList.get(0).samples();
             // One request per client first: downloads and expands every key, reported apart.
-            double[] warmup = new double[clients.size()];
-            for (int c = 0; c < clients.size(); c++) {
+            double[] warmup = new double[clientList.size()];
+            for (int c = 0; c < clientList.size(); c++) {
                 Sample sample = samples.get(c % samples.size());
-                FheClient client = clients.get(c);
+                FheClient client = clientList.get(c);
                 warmup[c] = progress.stepChecked("client " + c + ": first request (key download + expansion)",
                         () -> client.predict(sample.features())).ms();
             }
             long evalBefore = stack.server().evaluationStats().count();
             AtomicInteger next = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
-            double[] latency = new double[s.requests()];
-            boolean[] failed = new boolean[s.requests()];
-            boolean[] wrong = new boolean[s.requests()];
+            double[] latency = new double[requests];
+            boolean[] failed = new boolean[requests];
+            boolean[] wrong = new boolean[requests];
             List<String> firstErrors = new ArrayList<>();
             long start = System.nanoTime();
             List<Future<?>> workers = new ArrayList<>();
-            for (int w = 0; w < s.concurrency(); w++) {
+            for (int w = 0; w < concurrency; w++) {
                 workers.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < s.requests(); i = next.getAndIncrement()) {
+                    for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
                         Sample sample = samples.get(i % samples.size());
                         long t0 = System.nanoTime();
                         try {
-                            wrong[i] = clients.get(i % clients.size()).predict(sample.features()).classIndex()
+                            wrong[i] = clientList.get(i % clientList.size()).predict(sample.features()).classIndex()
                                     != sample.expectedClass();
                         } catch (Exception e) {
                             failed[i] = true;
@@ -100,8 +139,8 @@ final class ServeBench {
                         }
                         latency[i] = (System.nanoTime() - t0) / 1e6;
                         int d = done.incrementAndGet();
-                        if (d % Math.max(1, s.requests() / 10) == 0) {
-                            log.printf("  %d/%d requests, %.1f s%n", d, s.requests(), (System.nanoTime() - start) / 1e9);
+                        if (d % Math.max(1, requests / 10) == 0) {
+                            log.printf("  %d/%d requests, %.1f s%n", d, requests, (System.nanoTime() - start) / 1e9);
                         }
                     }
                     return null;
@@ -116,56 +155,30 @@ final class ServeBench {
             double[] eval = stack.server().evaluationStats().sortedMillis();
             KeyCache.Stats keys = stack.keyCacheStats();
 
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("benchmark", "serve");
-            r.put("model", s.model());
-            r.put("model_id", stack.modelId());
-            r.put("bootstraps_per_request", stack.server().bootstrapsPerQuery());
-            r.put("requests", s.requests());
-            r.put("concurrency", s.concurrency());
-            r.put("clients", s.clients());
-            r.put("server_slots", cores);
-            r.put("threads", cores);
-            r.put("wall_s", EngineBench.round(seconds));
-            r.put("throughput_per_s", EngineBench.round(s.requests() / seconds));
-            Map<String, Object> lat = new LinkedHashMap<>();
-            lat.put("p50", EngineBench.round(EvaluationStats.percentile(sorted, 0.5)));
-            lat.put("p90", EngineBench.round(EvaluationStats.percentile(sorted, 0.9)));
-            lat.put("p99", EngineBench.round(EvaluationStats.percentile(sorted, 0.99)));
-            lat.put("max", EngineBench.round(sorted[sorted.length - 1]));
-            r.put("latency_ms", lat);
-            Map<String, Object> server = new LinkedHashMap<>();
-            server.put("evaluations", stack.server().evaluationStats().count() - evalBefore);
-            server.put("p50", EngineBench.round(EvaluationStats.percentile(eval, 0.5)));
-            server.put("p99", EngineBench.round(EvaluationStats.percentile(eval, 0.99)));
-            r.put("server_eval_ms", server);
-            r.put("first_request_ms", Arrays.stream(warmup).map(EngineBench::round).boxed().toList());
-            r.put("errors", count(failed));
-            r.put("wrong_predictions", count(wrong));
-            if (!firstErrors.isEmpty()) {
-                r.put("first_errors", firstErrors);
-            }
-            r.put("peak_rss_bytes", peakRssBytes());
-            r.put("rss_note", "one JVM holds the clients, s3proxy, the invoker and the inference server");
-            Map<String, Object> cache = new LinkedHashMap<>();
-            cache.put("limit_bytes", keys.limitBytes());
-            cache.put("peak_resident_bytes", keys.peakResidentBytes());
-            cache.put("resident_bytes", keys.residentBytes());
-            cache.put("within_limit_when_idle", keys.residentBytes() <= keys.limitBytes());
-            cache.put("downloads", keys.downloads());
-            cache.put("expansions", keys.expansions());
-            cache.put("hits", keys.hits());
-            cache.put("evictions", keys.evictions());
-            r.put("key_cache", cache);
-            r.put("machine", Machine.describe());
-            return r;
+            return new Result("serve", model.name(), stack.modelId(), stack.server().bootstrapsPerQuery(), requests,
+                    concurrency, clients, cores, cores, round(seconds), round(requests / seconds),
+                    new Latency(round(EvaluationStats.percentile(sorted, 0.5)), round(EvaluationStats.percentile(sorted, 0.9)),
+                            round(EvaluationStats.percentile(sorted, 0.99)), round(sorted[sorted.length - 1])),
+                    new ServerEval(stack.server().evaluationStats().count() - evalBefore,
+                            round(EvaluationStats.percentile(eval, 0.5)), round(EvaluationStats.percentile(eval, 0.99))),
+                    Arrays.stream(warmup).map(ServeBench::round).boxed().toList(), count(failed), count(wrong),
+                    firstErrors.isEmpty() ? null : firstErrors, peakRssBytes(),
+                    "one JVM holds the clients, s3proxy, the invoker and the inference server",
+                    new KeyCacheReport(keys.limitBytes(), keys.peakResidentBytes(), keys.residentBytes(),
+                            keys.residentBytes() <= keys.limitBytes(), keys.downloads(), keys.expansions(), keys.hits(),
+                            keys.evictions()),
+                    MachineInfo.describe());
         } finally {
             pool.shutdownNow();
-            for (FheClient c : clients) {
+            for (FheClient c : clientList) {
                 c.close();
             }
-            MnistModels.deleteRecursively(work);
+            Folders.deleteQuietly(work);
         }
+    }
+
+    private static double round(double v) {
+        return BenchOutput.round(v);
     }
 
     private static int count(boolean[] flags) {

@@ -3,20 +3,12 @@ package dev.fheml.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** What the benchmark ran on. */
-final class Machine {
-    private Machine() {}
-
-    static Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", cpuModel());
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("java", System.getProperty("java.version"));
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        return m;
+/** What a benchmark ran on (part of every bench JSON). */
+record MachineInfo(String cpu, int cores, String java, String os) {
+    static MachineInfo describe() {
+        return new MachineInfo(cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     }
 
     private static String cpuModel() {

@@ -68,61 +68,24 @@ final class Tensors {
     if (type == null) {
       throw new OnnxImportException(what + " has unknown data type " + t.getDataType());
     }
-    switch (type) {
-      case FLOAT -> {
-        if (!raw.isEmpty()) {
-          ByteBuffer b = buffer(raw, n, 4, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = b.getFloat();
-          }
-        } else {
-          checkCount(t.getFloatDataCount(), n, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = t.getFloatData(i);
-          }
-        }
-      }
-      case DOUBLE -> {
-        if (!raw.isEmpty()) {
-          ByteBuffer b = buffer(raw, n, 8, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = b.getDouble();
-          }
-        } else {
-          checkCount(t.getDoubleDataCount(), n, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = t.getDoubleData(i);
-          }
-        }
-      }
-      case INT64 -> {
-        if (!raw.isEmpty()) {
-          ByteBuffer b = buffer(raw, n, 8, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = b.getLong();
-          }
-        } else {
-          checkCount(t.getInt64DataCount(), n, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = t.getInt64Data(i);
-          }
-        }
-      }
-      case INT32 -> {
-        if (!raw.isEmpty()) {
-          ByteBuffer b = buffer(raw, n, 4, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = b.getInt();
-          }
-        } else {
-          checkCount(t.getInt32DataCount(), n, what);
-          for (int i = 0; i < n; i++) {
-            v[i] = t.getInt32Data(i);
-          }
-        }
-      }
+    Layout layout = switch (type) {
+      case FLOAT -> new Layout(4, ByteBuffer::getFloat, t.getFloatDataCount(), k -> t.getFloatData(k));
+      case DOUBLE -> new Layout(8, ByteBuffer::getDouble, t.getDoubleDataCount(), t::getDoubleData);
+      case INT64 -> new Layout(8, ByteBuffer::getLong, t.getInt64DataCount(), t::getInt64Data);
+      case INT32 -> new Layout(4, ByteBuffer::getInt, t.getInt32DataCount(), t::getInt32Data);
       default -> throw new OnnxImportException(what + " has data type " + type
           + "; supported tensor types: FLOAT, DOUBLE, INT32, INT64");
+    };
+    if (!raw.isEmpty()) {
+      ByteBuffer b = buffer(raw, n, layout.width(), what);
+      for (int i = 0; i < n; i++) {
+        v[i] = layout.raw().read(b);
+      }
+    } else {
+      checkCount(layout.typedCount(), n, what);
+      for (int i = 0; i < n; i++) {
+        v[i] = layout.typed().applyAsDouble(i);
+      }
     }
     for (double x : v) {
       if (!Double.isFinite(x)) {
@@ -130,6 +93,14 @@ final class Tensors {
       }
     }
     return new Constant(dims, v);
+  }
+
+  /** How one element type is stored: its raw width and reader, and its typed field. */
+  private record Layout(int width, RawReader raw, int typedCount, java.util.function.IntToDoubleFunction typed) {}
+
+  @FunctionalInterface
+  private interface RawReader {
+    double read(ByteBuffer b);
   }
 
   private static ByteBuffer buffer(ByteString raw, int n, int width, String what) {

@@ -582,7 +582,7 @@ public final class OnnxImporter {
       return null;
     }
     if (t.getDataType() == TensorProto.DataType.STRING_VALUE) {
-      throw new OnnxImportException(source + ": " + where + " string class labels in a tensor are not supported");
+      return t.getStringDataList().stream().map(b -> b.toString(StandardCharsets.UTF_8)).toList();
     }
     List<String> out = new ArrayList<>();
     for (long v : Tensors.decode(t, where).longs()) {

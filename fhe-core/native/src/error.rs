@@ -15,7 +15,11 @@ pub enum FheError {
     /// A null handle or array (→ NullPointerException).
     #[error("{0}")]
     Null(String),
-    /// A handle of the wrong type or already released (→ IllegalStateException).
+    /// A live handle of another type (→ IllegalStateException), caught by its tag. A released
+    /// handle is not detectable here: `destroy` frees its memory, so reading its tag would itself
+    /// be a use after free. What prevents that is the Java owner (`NativeHandle`), which zeroes
+    /// the handle under a write lock on close and throws IllegalStateException itself for any
+    /// later use, so a released handle never reaches the engine.
     #[error("{0}")]
     InvalidHandle(String),
     /// A bug in the engine (→ AssertionError).

@@ -1,18 +1,22 @@
 //! The JNI boundary. Every entry point goes through [`ffi`], which catches panics and turns each
 //! [`FheError`] into one Java exception class; no `unwrap` is reachable from Java.
 //!
-//! Handles are `Box<Tagged<T>>` pointers passed as `long`. Each Java wrapper owns exactly one
-//! handle and guarantees it is not used after `destroy`; the tag additionally catches a handle of
+//! Handles are `Box<Tagged<T>>` pointers passed as `long`. Each Java wrapper (`NativeHandle`) owns
+//! exactly one handle and guarantees it is not used after `destroy`: the handle is zeroed under a
+//! write lock on close, and every use takes the read lock and refuses a zeroed handle. The engine
+//! cannot detect a released handle itself (its memory is freed); the tag catches a live handle of
 //! the wrong type. Java names: `dev.fheml.core.internal.Native.<Type>_<operation>`.
 
 use crate::baseline;
 use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
+use crate::circuit::{CompiledCircuit, StageSpec};
 use crate::error::{FheError, FheResult};
 use crate::keys::{ClientKey, ClientKeyData, EvaluationKeyData, ServerKey};
 use crate::ops;
 use crate::params::{self, FheParams};
+use crate::pool::EvaluationPool;
 use crate::serial;
-use jni::objects::{JByteArray, JClass, JLongArray, JObject, JString};
+use jni::objects::{JByteArray, JClass, JLongArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jbyteArray, jdouble, jint, jlong, jlongArray, jobjectArray, JNI_TRUE};
 use jni::JNIEnv;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -93,7 +97,11 @@ handle_type!(ServerKey, 0xF4E0_0003, "ServerKey");
 handle_type!(GlweBatch, 0xF4E0_0004, "GlweBatch");
 handle_type!(LweBatch, 0xF4E0_0005, "LweBatch");
 handle_type!(CompactBatch, 0xF4E0_0006, "CompactBatch");
+handle_type!(EvaluationPool, 0xF4E0_0007, "EvaluationPool");
+handle_type!(CompiledCircuit, 0xF4E0_0008, "CompiledCircuit");
 
+/// `repr(C)`: the tag sits at offset 0 whatever `T` is, so it can be read before the type is known.
+#[repr(C)]
 struct Tagged<T> {
     tag: u64,
     value: T,
@@ -108,22 +116,34 @@ fn get<'a, T: HandleType>(handle: jlong) -> FheResult<&'a T> {
     if handle == 0 {
         return Err(FheError::Null(format!("{} handle is null", T::NAME)));
     }
-    // SAFETY: non-zero handles come from `into_handle` and the owning Java object never passes one
-    // after `destroy`; the tag rejects a live handle of another type.
-    let tagged = unsafe { &*(handle as *const Tagged<T>) };
-    if tagged.tag != T::TAG {
+    // SAFETY: non-zero handles come from `into_handle` and are live: the owning `NativeHandle`
+    // never passes one after `destroy` (see the module doc). Every handle points to a `Tagged<_>`,
+    // which starts with its aligned u64 tag whatever its type.
+    let tag = unsafe { *(handle as *const u64) };
+    if tag != T::TAG {
         return Err(FheError::InvalidHandle(format!("handle is not a live {}", T::NAME)));
     }
-    Ok(&tagged.value)
+    // SAFETY: as above, and the tag says the box holds a `Tagged<T>`.
+    Ok(unsafe { &(*(handle as *const Tagged<T>)).value })
 }
 
+/// Frees a handle; a null or wrong-type handle is ignored (destroy runs from `close` and the
+/// `Cleaner`, where nothing could handle an exception).
 fn destroy<T: HandleType>(handle: jlong) {
     if handle != 0 && get::<T>(handle).is_ok() {
-        // SAFETY: see `get`; the Java owner calls destroy at most once.
-        let mut boxed = unsafe { Box::from_raw(handle as *mut Tagged<T>) };
-        boxed.tag = 0;
-        drop(boxed);
+        // SAFETY: see `get`; the Java owner calls destroy at most once, under its write lock.
+        drop(unsafe { Box::from_raw(handle as *mut Tagged<T>) });
     }
+}
+
+/// The `destroy` entry point of a handle type (called by `NativeHandle.close` and its `Cleaner`).
+macro_rules! destroyer {
+    ($t:ty, $name:ident) => {
+        #[no_mangle]
+        pub extern "system" fn $name<'l>(_env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) {
+            destroy::<$t>(handle)
+        }
+    };
 }
 
 // ------------------------------------------------------------------ argument helpers
@@ -170,11 +190,32 @@ fn dimension(value: jint, what: &str) -> FheResult<usize> {
     usize::try_from(value).map_err(|_| FheError::InvalidArgument(format!("{what} must not be negative, got {value}")))
 }
 
-fn limit(value: jlong) -> FheResult<u64> {
+/// A Java `long` that must be positive (a size limit, a torus scale Δ): negative values are
+/// refused rather than reinterpreted as huge unsigned ones.
+fn positive(value: jlong, what: &str) -> FheResult<u64> {
     u64::try_from(value)
         .ok()
         .filter(|&v| v > 0)
-        .ok_or_else(|| FheError::InvalidArgument(format!("size limit must be positive, got {value}")))
+        .ok_or_else(|| FheError::InvalidArgument(format!("{what} must be positive, got {value}")))
+}
+
+fn limit(value: jlong) -> FheResult<u64> {
+    positive(value, "size limit")
+}
+
+fn long_arrays(env: &mut JNIEnv, array: &JObjectArray) -> FheResult<Vec<Vec<i64>>> {
+    if array.is_null() {
+        return Err(FheError::Null("null long[][] argument".into()));
+    }
+    let len = env.get_array_length(array)?;
+    let mut out = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let element = JLongArray::from(env.get_object_array_element(array, i)?);
+        out.push(longs(env, &element)?);
+        // One local reference per element would pile up for long circuits.
+        env.delete_local_ref(element)?;
+    }
+    Ok(out)
 }
 
 fn as_phases(values: Vec<u64>) -> Vec<i64> {
@@ -265,14 +306,7 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1serialize<
     .unwrap_or(std::ptr::null_mut())
 }
 
-#[no_mangle]
-pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1destroy<'l>(
-    _env: JNIEnv<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-) {
-    destroy::<ClientKey>(handle)
-}
+destroyer!(ClientKey, Java_dev_fheml_core_internal_Native_ClientKey_1destroy);
 
 #[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1evaluationKey<'l>(
@@ -295,7 +329,8 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1encrypt<'l
     ffi(&mut env, |env| {
         let ck = get::<ClientKey>(handle)?;
         let values = longs(env, &values)?;
-        let batch = ops::encrypt(ck, &values, dimension(vector_length, "vector length")?, delta as u64)?;
+        let delta = positive(delta, "delta")?;
+        let batch = ops::encrypt(ck, &values, dimension(vector_length, "vector length")?, delta)?;
         Ok(into_handle(batch))
     })
     .unwrap_or(0)
@@ -330,16 +365,37 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1compactPha
 }
 
 #[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_EvaluationPool_1create<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    threads: jint,
+) -> jlong {
+    ffi(&mut env, |_| Ok(into_handle(EvaluationPool::new(dimension(threads, "thread count")?)?))).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_EvaluationPool_1threads<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jint {
+    ffi(&mut env, |_| Ok(get::<EvaluationPool>(handle)?.threads() as jint)).unwrap_or(0)
+}
+
+destroyer!(EvaluationPool, Java_dev_fheml_core_internal_Native_EvaluationPool_1destroy);
+
+#[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1expand<'l>(
     mut env: JNIEnv<'l>,
     _class: JClass<'l>,
     eval_key: jlong,
-    threads: jint,
+    pool: jlong,
 ) -> jlong {
     ffi(&mut env, |_| {
         let key = get::<EvaluationKeyData>(eval_key)?;
+        let pool = get::<EvaluationPool>(pool)?;
         let p = FheParams::by_name(&key.params_name)?;
-        Ok(into_handle(ServerKey::expand(p, key, dimension(threads, "thread count")?)?))
+        Ok(into_handle(ServerKey::expand(p, key, pool)))
     })
     .unwrap_or(0)
 }
@@ -362,14 +418,7 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1memoryByte
     ffi(&mut env, |_| Ok(get::<ServerKey>(handle)?.memory_bytes() as jlong)).unwrap_or(0)
 }
 
-#[no_mangle]
-pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1destroy<'l>(
-    _env: JNIEnv<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-) {
-    destroy::<ServerKey>(handle)
-}
+destroyer!(ServerKey, Java_dev_fheml_core_internal_Native_ServerKey_1destroy);
 
 /// Shared body of the two dense-layer entry points (GLWE and LWE inputs).
 #[allow(clippy::too_many_arguments)]
@@ -389,7 +438,7 @@ fn dense_entry<'l, B: HandleType>(
         let batch = get::<B>(batch)?;
         let (w, b) = (longs(env, weights)?, longs(env, bias)?);
         let (i, o) = (dimension(inputs, "inputs")?, dimension(outputs, "outputs")?);
-        Ok(into_handle(op(sk, batch, i, o, &w, &b, delta as u64)?))
+        Ok(into_handle(op(sk, batch, i, o, &w, &b, positive(delta, "delta")?)?))
     })
     .unwrap_or(0)
 }
@@ -441,7 +490,8 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1ksPbs<'l>(
         let batch = get::<LweBatch>(batch)?;
         let tables = longs(env, &tables)?;
         let domain = dimension(domain, "table domain")?;
-        Ok(into_handle(ops::ks_pbs(sk, batch, &tables, domain, delta_out as u64)?))
+        let delta_out = positive(delta_out, "output delta")?;
+        Ok(into_handle(ops::ks_pbs(sk, batch, &tables, domain, delta_out)?))
     })
     .unwrap_or(0)
 }
@@ -463,6 +513,43 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1compact<'l
     .unwrap_or(0)
 }
 
+/// `stages`: one `long[]` per stage in the layout of [`StageSpec::decode`].
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_CompiledCircuit_1compile<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    name: JString<'l>,
+    input_length: jint,
+    stages: JObjectArray<'l>,
+) -> jlong {
+    ffi(&mut env, |env| {
+        let p = params(env, &name)?;
+        let input_length = dimension(input_length, "input length")?;
+        let encoded = long_arrays(env, &stages)?;
+        let specs = encoded.iter().map(|s| StageSpec::decode(s)).collect::<FheResult<Vec<_>>>()?;
+        Ok(into_handle(CompiledCircuit::new(p, input_length, &specs)?))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_CompiledCircuit_1evaluate<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    server_key: jlong,
+    batch: jlong,
+) -> jlong {
+    ffi(&mut env, |_| {
+        let circuit = get::<CompiledCircuit>(handle)?;
+        let result = circuit.evaluate(get::<ServerKey>(server_key)?, get::<GlweBatch>(batch)?)?;
+        Ok(into_handle(result))
+    })
+    .unwrap_or(0)
+}
+
+destroyer!(CompiledCircuit, Java_dev_fheml_core_internal_Native_CompiledCircuit_1destroy);
+
 #[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_Baseline_1shortintKsPbsMs<'l>(
     mut env: JNIEnv<'l>,
@@ -472,9 +559,9 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_Baseline_1shortintKsP
     ffi(&mut env, |_| Ok(baseline::shortint_ks_pbs_ms(dimension(iterations, "iterations")?))).unwrap_or(f64::NAN)
 }
 
-/// serialize / deserialize / destroy / count for the serializable handle types.
+/// serialize / deserialize / destroy for the serializable handle types.
 macro_rules! serializable {
-    ($t:ty, $ser:ident, $de:ident, $destroy:ident, $count:ident) => {
+    ($t:ty, $ser:ident, $de:ident, $destroy:ident) => {
         #[no_mangle]
         pub extern "system" fn $ser<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jbyteArray {
             ffi(&mut env, |env| {
@@ -500,71 +587,47 @@ macro_rules! serializable {
             .unwrap_or(0)
         }
 
-        #[no_mangle]
-        pub extern "system" fn $destroy<'l>(_env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) {
-            destroy::<$t>(handle)
-        }
-
-        #[no_mangle]
-        pub extern "system" fn $count<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jint {
-            ffi(&mut env, |_| Ok(Counted::count(get::<$t>(handle)?) as jint)).unwrap_or(0)
-        }
+        destroyer!($t, $destroy);
     };
 }
 
-/// Queries in a batch (1 for a key).
-trait Counted {
-    fn count(&self) -> usize;
-}
-impl Counted for EvaluationKeyData {
-    fn count(&self) -> usize {
-        1
-    }
-}
-impl Counted for GlweBatch {
-    fn count(&self) -> usize {
-        self.ciphertexts.len()
-    }
-}
-impl Counted for LweBatch {
-    fn count(&self) -> usize {
-        self.lists.len()
-    }
-}
-impl Counted for CompactBatch {
-    fn count(&self) -> usize {
-        self.queries.len()
-    }
+/// `count` (queries in the batch) for the batch handle types.
+macro_rules! counted {
+    ($t:ty, $count:ident, $field:ident) => {
+        #[no_mangle]
+        pub extern "system" fn $count<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jint {
+            ffi(&mut env, |_| Ok(get::<$t>(handle)?.$field.len() as jint)).unwrap_or(0)
+        }
+    };
 }
 
 serializable!(
     EvaluationKeyData,
     Java_dev_fheml_core_internal_Native_EvaluationKey_1serialize,
     Java_dev_fheml_core_internal_Native_EvaluationKey_1deserialize,
-    Java_dev_fheml_core_internal_Native_EvaluationKey_1destroy,
-    Java_dev_fheml_core_internal_Native_EvaluationKey_1count
+    Java_dev_fheml_core_internal_Native_EvaluationKey_1destroy
 );
 serializable!(
     GlweBatch,
     Java_dev_fheml_core_internal_Native_GlweBatch_1serialize,
     Java_dev_fheml_core_internal_Native_GlweBatch_1deserialize,
-    Java_dev_fheml_core_internal_Native_GlweBatch_1destroy,
-    Java_dev_fheml_core_internal_Native_GlweBatch_1count
+    Java_dev_fheml_core_internal_Native_GlweBatch_1destroy
 );
 serializable!(
     LweBatch,
     Java_dev_fheml_core_internal_Native_LweBatch_1serialize,
     Java_dev_fheml_core_internal_Native_LweBatch_1deserialize,
-    Java_dev_fheml_core_internal_Native_LweBatch_1destroy,
-    Java_dev_fheml_core_internal_Native_LweBatch_1count
+    Java_dev_fheml_core_internal_Native_LweBatch_1destroy
 );
 serializable!(
     CompactBatch,
     Java_dev_fheml_core_internal_Native_CompactBatch_1serialize,
     Java_dev_fheml_core_internal_Native_CompactBatch_1deserialize,
-    Java_dev_fheml_core_internal_Native_CompactBatch_1destroy,
-    Java_dev_fheml_core_internal_Native_CompactBatch_1count
+    Java_dev_fheml_core_internal_Native_CompactBatch_1destroy
 );
+counted!(GlweBatch, Java_dev_fheml_core_internal_Native_GlweBatch_1count, ciphertexts);
+counted!(LweBatch, Java_dev_fheml_core_internal_Native_LweBatch_1count, lists);
+counted!(CompactBatch, Java_dev_fheml_core_internal_Native_CompactBatch_1count, queries);
 
 #[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_LweBatch_1width<'l>(

@@ -1,10 +1,11 @@
 //! Keys: the client's secret keys, the seeded evaluation key it uploads, and the server key
 //! (Fourier bootstrap key + keyswitch key) the server expands once and shares between threads.
 
-use crate::error::{ensure, FheError, FheResult};
 use crate::params::FheParams;
+use crate::pool::EvaluationPool;
 use rayon::ThreadPool;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use tfhe::core_crypto::prelude::*;
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::seeders::new_seeder;
@@ -120,26 +121,20 @@ impl ClientKey {
     }
 }
 
-/// The server's expanded keys plus its thread pool. Immutable after construction, so `&ServerKey`
-/// is shared freely between JVM threads.
+/// The server's expanded keys plus the evaluation pool they run on. Immutable after construction,
+/// so `&ServerKey` is shared freely between JVM threads; the pool is shared with other keys.
 pub struct ServerKey {
     pub params: FheParams,
     pub fourier_bsk: FourierLweBootstrapKeyOwned,
     pub ksk: LweKeyswitchKeyOwned<u64>,
-    pub pool: ThreadPool,
-    pub ntt: tfhe_ntt::native64::Plan32,
+    /// Every operation on this key runs here; the `Arc` keeps the threads alive as long as the key.
+    pub pool: Arc<ThreadPool>,
 }
 
 impl ServerKey {
-    /// Expands a seeded evaluation key (decompress + Fourier transform). `threads == 0` means one
-    /// thread per available core.
-    pub fn expand(params: FheParams, key: &EvaluationKeyData, threads: usize) -> FheResult<ServerKey> {
-        ensure(threads <= 1024, || format!("thread count {threads} is out of range 0..=1024"))?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("fheml-eval-{i}"))
-            .build()
-            .map_err(|e| FheError::Internal(format!("cannot start evaluation thread pool: {e}")))?;
+    /// Expands a seeded evaluation key (decompress + Fourier transform) on `pool`'s threads.
+    pub fn expand(params: FheParams, key: &EvaluationKeyData, pool: &EvaluationPool) -> ServerKey {
+        let pool = pool.share();
         let (fourier_bsk, ksk) = pool.install(|| {
             let bsk = key.bootstrap_key.clone().par_decompress_into_lwe_bootstrap_key();
             let mut fourier_bsk = FourierLweBootstrapKey::new(
@@ -153,10 +148,7 @@ impl ServerKey {
             let ksk = key.keyswitch_key.clone().par_decompress_into_lwe_keyswitch_key();
             (fourier_bsk, ksk)
         });
-        let ntt = tfhe_ntt::native64::Plan32::try_new(params.polynomial_size.0).ok_or_else(|| {
-            FheError::Internal(format!("no NTT plan for N={}", params.polynomial_size.0))
-        })?;
-        Ok(ServerKey { params, fourier_bsk, ksk, pool, ntt })
+        ServerKey { params, fourier_bsk, ksk, pool }
     }
 
     pub fn threads(&self) -> usize {

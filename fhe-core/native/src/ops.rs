@@ -2,19 +2,25 @@
 //!
 //! Client side: encrypt integer vectors (one seeded GLWE each), decrypt LWE results.
 //! Server side: dense layer on a GLWE, keyswitch + programmable bootstrap with one table per
-//! output, levelled dense layer on LWEs, output compaction. Server operations run on the server
-//! key's rayon pool, parallel over outputs.
+//! output, levelled dense layer on LWEs, output compaction. Each is a prepared stage: `new` does
+//! the work that depends only on the model (weight NTTs, accumulators) and validates it, `apply`
+//! evaluates a batch on the server key's pool, parallel over outputs. The per-operation functions
+//! (`dense_glwe`, `ks_pbs`, ...) are `new` + `apply`; a compiled circuit
+//! ([`crate::circuit::CompiledCircuit`]) keeps the prepared stages and applies them per request,
+//! so both paths run the same arithmetic in the same order.
 
 use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
 use crate::error::{ensure, FheError, FheResult};
 use crate::keys::{ClientKey, ServerKey};
 use crate::lut;
+use crate::params::FheParams;
 use rayon::prelude::*;
 use tfhe::core_crypto::fft_impl::fft64::math::fft::Fft;
 use tfhe::core_crypto::prelude::*;
 use tfhe::core_crypto::seeders::new_seeder;
+use tfhe_ntt::native64::Plan32;
 
-fn check_params(expected: &str, actual: &str, what: &str) -> FheResult<()> {
+pub(crate) fn check_params(expected: &str, actual: &str, what: &str) -> FheResult<()> {
     if expected == actual {
         Ok(())
     } else {
@@ -127,11 +133,135 @@ pub fn decode(phase: u64, delta: u64) -> i64 {
 
 // ---------------------------------------------------------------- server side
 
+/// Forward NTT of one polynomial: its residues modulo the plan's five 32-bit primes.
+fn forward(ntt: &Plan32, poly: &[u64]) -> [Vec<u32>; 5] {
+    let n = poly.len();
+    let mut r: [Vec<u32>; 5] = std::array::from_fn(|_| vec![0u32; n]);
+    let [r0, r1, r2, r3, r4] = &mut r;
+    ntt.fwd(poly, r0, r1, r2, r3, r4);
+    r
+}
+
 /// Dense layer on encrypted vectors: out_j = Σ_i w_ji · x_i + b_j (times Δ), one LWE per output.
 ///
 /// Weights are laid out row-major (`outputs × inputs`). ⌊N/inputs⌋ neurons share one
 /// GLWE × polynomial product: neuron k of a group has its weights reversed at offset k·inputs, so
-/// coefficient k·inputs + inputs − 1 of the product holds its dot product.
+/// coefficient k·inputs + inputs − 1 of the product holds its dot product. The weight polynomial
+/// of each group is kept in the NTT domain.
+pub struct PreparedDense {
+    params_name: &'static str,
+    polynomial_size: PolynomialSize,
+    inputs: usize,
+    outputs: usize,
+    /// Forward NTT of each group's weight polynomial; group g holds neurons g·⌊N/inputs⌋.. .
+    groups: Vec<[Vec<u32>; 5]>,
+    bias: Vec<i64>,
+    delta: u64,
+    ntt: Plan32,
+}
+
+impl PreparedDense {
+    /// Validates the layer and transforms its weights (sequentially: this runs once per model, or
+    /// once per call on the per-operation path, outside any request's pool).
+    pub fn new(
+        params: &FheParams,
+        inputs: usize,
+        outputs: usize,
+        weights: &[i64],
+        bias: &[i64],
+        delta: u64,
+    ) -> FheResult<PreparedDense> {
+        check_matrix(inputs, outputs, weights, bias)?;
+        let n = params.polynomial_size.0;
+        ensure(inputs <= n, || format!("{inputs} inputs exceed the polynomial size {n}"))?;
+        let ntt = Plan32::try_new(n).ok_or_else(|| FheError::Internal(format!("no NTT plan for N={n}")))?;
+        let per_product = n / inputs;
+        let groups = weights
+            .chunks(per_product * inputs)
+            .map(|rows| {
+                let mut w = vec![0u64; n];
+                for (k, row) in rows.chunks(inputs).enumerate() {
+                    for (i, &wi) in row.iter().enumerate() {
+                        w[k * inputs + inputs - 1 - i] = wi as u64;
+                    }
+                }
+                forward(&ntt, &w)
+            })
+            .collect();
+        Ok(PreparedDense {
+            params_name: params.name,
+            polynomial_size: params.polynomial_size,
+            inputs,
+            outputs,
+            groups,
+            bias: bias.to_vec(),
+            delta,
+            ntt,
+        })
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    pub fn apply(&self, sk: &ServerKey, batch: &GlweBatch) -> FheResult<LweBatch> {
+        let p = &sk.params;
+        check_params(p.name, self.params_name, "dense layer")?;
+        check_params(p.name, &batch.params_name, "GLWE batch")?;
+        let (n, inputs) = (self.polynomial_size.0, self.inputs);
+        let per_product = n / inputs;
+        let lwe_size = p.big_lwe_dimension().to_lwe_size();
+        let polys = p.glwe_size().0;
+        let ntt = &self.ntt;
+
+        let lists = sk.pool.install(|| {
+            batch
+                .ciphertexts
+                .iter()
+                .map(|seeded| {
+                    let glwe = seeded.clone().decompress_into_glwe_ciphertext();
+                    // Forward NTT of each polynomial of the ciphertext, once per query.
+                    let residues: Vec<[Vec<u32>; 5]> =
+                        glwe.as_polynomial_list().iter().map(|poly| forward(ntt, poly.as_ref())).collect();
+                    let mut out = vec![0u64; self.outputs * lwe_size.0];
+                    out.par_chunks_mut(per_product * lwe_size.0)
+                        .zip(self.groups.par_iter())
+                        .enumerate()
+                        .for_each(|(group, (chunk, wr))| {
+                            let first = group * per_product;
+                            let mut product = vec![0u64; polys * n];
+                            for (poly_out, res) in product.chunks_mut(n).zip(&residues) {
+                                let mut t = res.clone();
+                                let [t0, t1, t2, t3, t4] = &mut t;
+                                ntt.ntt_0().mul_assign_normalize(t0, &wr[0]);
+                                ntt.ntt_1().mul_assign_normalize(t1, &wr[1]);
+                                ntt.ntt_2().mul_assign_normalize(t2, &wr[2]);
+                                ntt.ntt_3().mul_assign_normalize(t3, &wr[3]);
+                                ntt.ntt_4().mul_assign_normalize(t4, &wr[4]);
+                                ntt.inv(poly_out, t0, t1, t2, t3, t4);
+                            }
+                            let product =
+                                GlweCiphertext::from_container(product, p.polynomial_size, p.ciphertext_modulus);
+                            let mut lwes = LweCiphertextList::from_container(chunk, lwe_size, p.ciphertext_modulus);
+                            for (k, mut lwe) in lwes.iter_mut().enumerate() {
+                                extract_lwe_sample_from_glwe_ciphertext(
+                                    &product,
+                                    &mut lwe,
+                                    MonomialDegree(k * inputs + inputs - 1),
+                                );
+                                let b = lwe.get_mut_body().data;
+                                *b = b.wrapping_add((self.bias[first + k] as u64).wrapping_mul(self.delta));
+                            }
+                        });
+                    LweCiphertextList::from_container(out, lwe_size, p.ciphertext_modulus)
+                })
+                .collect()
+        });
+        Ok(LweBatch { params_name: p.name.to_string(), lists })
+    }
+}
+
+/// [`PreparedDense`] prepared for one call.
 pub fn dense_glwe(
     sk: &ServerKey,
     batch: &GlweBatch,
@@ -141,171 +271,191 @@ pub fn dense_glwe(
     bias: &[i64],
     delta: u64,
 ) -> FheResult<LweBatch> {
-    let p = &sk.params;
-    check_params(p.name, &batch.params_name, "GLWE batch")?;
-    check_matrix(inputs, outputs, weights, bias)?;
-    let n = p.polynomial_size.0;
-    ensure(inputs <= n, || format!("{inputs} inputs exceed the polynomial size {n}"))?;
-    let per_product = n / inputs;
-    let lwe_size = p.big_lwe_dimension().to_lwe_size();
-    let polys = p.glwe_size().0;
-    let ntt = &sk.ntt;
-
-    let lists = sk.pool.install(|| {
-        batch
-            .ciphertexts
-            .iter()
-            .map(|seeded| {
-                let glwe = seeded.clone().decompress_into_glwe_ciphertext();
-                // Forward NTT of each polynomial of the ciphertext, once per query.
-                let residues: Vec<[Vec<u32>; 5]> = glwe
-                    .as_polynomial_list()
-                    .iter()
-                    .map(|poly| {
-                        let mut r: [Vec<u32>; 5] = std::array::from_fn(|_| vec![0u32; n]);
-                        let [r0, r1, r2, r3, r4] = &mut r;
-                        ntt.fwd(poly.as_ref(), r0, r1, r2, r3, r4);
-                        r
-                    })
-                    .collect();
-                let mut out = vec![0u64; outputs * lwe_size.0];
-                out.par_chunks_mut(per_product * lwe_size.0)
-                    .enumerate()
-                    .for_each(|(group, chunk)| {
-                        let first = group * per_product;
-                        let count = chunk.len() / lwe_size.0;
-                        let mut w = vec![0u64; n];
-                        for k in 0..count {
-                            let row = &weights[(first + k) * inputs..(first + k + 1) * inputs];
-                            for (i, &wi) in row.iter().enumerate() {
-                                w[k * inputs + inputs - 1 - i] = wi as u64;
-                            }
-                        }
-                        let mut wr: [Vec<u32>; 5] = std::array::from_fn(|_| vec![0u32; n]);
-                        {
-                            let [w0, w1, w2, w3, w4] = &mut wr;
-                            ntt.fwd(&w, w0, w1, w2, w3, w4);
-                        }
-                        let mut product = vec![0u64; polys * n];
-                        for (poly_out, res) in product.chunks_mut(n).zip(&residues) {
-                            let mut t = res.clone();
-                            let [t0, t1, t2, t3, t4] = &mut t;
-                            ntt.ntt_0().mul_assign_normalize(t0, &wr[0]);
-                            ntt.ntt_1().mul_assign_normalize(t1, &wr[1]);
-                            ntt.ntt_2().mul_assign_normalize(t2, &wr[2]);
-                            ntt.ntt_3().mul_assign_normalize(t3, &wr[3]);
-                            ntt.ntt_4().mul_assign_normalize(t4, &wr[4]);
-                            ntt.inv(poly_out, t0, t1, t2, t3, t4);
-                        }
-                        let product =
-                            GlweCiphertext::from_container(product, p.polynomial_size, p.ciphertext_modulus);
-                        let mut lwes = LweCiphertextList::from_container(chunk, lwe_size, p.ciphertext_modulus);
-                        for (k, mut lwe) in lwes.iter_mut().enumerate() {
-                            extract_lwe_sample_from_glwe_ciphertext(
-                                &product,
-                                &mut lwe,
-                                MonomialDegree(k * inputs + inputs - 1),
-                            );
-                            let b = lwe.get_mut_body().data;
-                            *b = b.wrapping_add((bias[first + k] as u64).wrapping_mul(delta));
-                        }
-                    });
-                LweCiphertextList::from_container(out, lwe_size, p.ciphertext_modulus)
-            })
-            .collect()
-    });
-    Ok(LweBatch { params_name: p.name.to_string(), lists })
+    check_params(sk.params.name, &batch.params_name, "GLWE batch")?;
+    PreparedDense::new(&sk.params, inputs, outputs, weights, bias, delta)?.apply(sk, batch)
 }
 
-/// Keyswitch (big → small key) then programmable bootstrap of every LWE of the batch.
-///
-/// `tables` holds either one table of `domain` values for all outputs, or one per output
-/// (`width × domain`, output-major). Input values must be encoded with `lut::input_delta(domain)`.
-pub fn ks_pbs(
-    sk: &ServerKey,
-    batch: &LweBatch,
-    tables: &[i64],
-    domain: usize,
-    delta_out: u64,
-) -> FheResult<LweBatch> {
-    let p = &sk.params;
-    check_params(p.name, &batch.params_name, "LWE batch")?;
-    lut::check_domain(p, domain)?;
-    let width = batch.width();
-    ensure(tables.len() == domain || tables.len() == domain * width, || {
-        format!(
-            "{} table values: expected one table of {domain} or {width} tables of {domain}",
-            tables.len()
-        )
-    })?;
-    let accumulators = tables
-        .chunks(domain)
-        .map(|t| lut::accumulator(p, t, delta_out))
-        .collect::<FheResult<Vec<_>>>()?;
-    let big_size = p.big_lwe_dimension().to_lwe_size();
-    let small_size = p.lwe_dimension.to_lwe_size();
-    let log_modulus = p.polynomial_size.to_blind_rotation_input_modulus_log();
-    // Added before the centred modulus switch (which subtracts half a switched unit) so that a
-    // value encoded exactly on a position reads that position on average.
-    let half_unit = 1u64 << (63 - log_modulus.0);
-    let fft = Fft::new(p.polynomial_size);
+/// Bootstraps per chunk of one query's ciphertexts: the granularity at which
+/// [`PreparedBootstrap::apply_with`] calls its checkpoint (a few hundred ms of work at most on
+/// one core, less on a pool), small enough to stop a long evaluation promptly.
+pub const BOOTSTRAP_CHUNK: usize = 256;
 
-    let lists = sk.pool.install(|| {
-        batch
-            .lists
-            .iter()
-            .map(|list| {
-                let mut out = LweCiphertextList::new(
-                    0u64,
-                    big_size,
-                    list.lwe_ciphertext_count(),
-                    p.ciphertext_modulus,
-                );
-                out.par_iter_mut()
-                    .zip(list.par_iter())
-                    .enumerate()
-                    .for_each_init(
-                        || {
-                            let mut buffers = ComputationBuffers::new();
-                            buffers.resize(
-                                blind_rotate_assign_mem_optimized_requirement::<u64>(
-                                    p.glwe_size(),
-                                    p.polynomial_size,
+/// Called between bootstrap chunks; an error stops the evaluation with that error. The hook for
+/// cancelling an evaluation in flight.
+pub type Checkpoint<'a> = &'a (dyn Fn() -> FheResult<()> + Sync);
+
+/// Keyswitch (big → small key) then programmable bootstrap of every LWE of a batch, through
+/// accumulators built once from the tables.
+///
+/// Holds either one table of `domain` values for all outputs, or one per output. Input values
+/// must be encoded with `lut::input_delta(domain)`.
+pub struct PreparedBootstrap {
+    params_name: &'static str,
+    accumulators: Vec<GlweCiphertextOwned<u64>>,
+}
+
+impl PreparedBootstrap {
+    /// `tables` holds one or more tables of `domain` values, output-major.
+    pub fn new(params: &FheParams, tables: &[i64], domain: usize, delta_out: u64) -> FheResult<PreparedBootstrap> {
+        lut::check_domain(params, domain)?;
+        ensure(!tables.is_empty() && tables.len() % domain == 0, || {
+            format!("{} table values do not form whole tables of {domain}", tables.len())
+        })?;
+        let accumulators =
+            tables.chunks(domain).map(|t| lut::accumulator(params, t, delta_out)).collect::<FheResult<Vec<_>>>()?;
+        Ok(PreparedBootstrap { params_name: params.name, accumulators })
+    }
+
+    /// Number of tables: 1 (shared by all outputs) or one per output.
+    pub fn tables(&self) -> usize {
+        self.accumulators.len()
+    }
+
+    pub fn apply(&self, sk: &ServerKey, batch: &LweBatch) -> FheResult<LweBatch> {
+        self.apply_with(sk, batch, &|| Ok(()))
+    }
+
+    /// Like [`Self::apply`], calling `checkpoint` before each [`BOOTSTRAP_CHUNK`] of every query.
+    pub fn apply_with(&self, sk: &ServerKey, batch: &LweBatch, checkpoint: Checkpoint) -> FheResult<LweBatch> {
+        let p = &sk.params;
+        check_params(p.name, self.params_name, "bootstrap")?;
+        check_params(p.name, &batch.params_name, "LWE batch")?;
+        let width = batch.width();
+        let tables = self.tables();
+        ensure(tables == 1 || tables == width, || {
+            format!("{tables} tables for {width} values: expected one table or one per value")
+        })?;
+        let accumulators = &self.accumulators;
+        let big_size = p.big_lwe_dimension().to_lwe_size();
+        let small_size = p.lwe_dimension.to_lwe_size();
+        let log_modulus = p.polynomial_size.to_blind_rotation_input_modulus_log();
+        // Added before the centred modulus switch (which subtracts half a switched unit) so that a
+        // value encoded exactly on a position reads that position on average.
+        let half_unit = 1u64 << (63 - log_modulus.0);
+        let fft = Fft::new(p.polynomial_size);
+
+        let lists = sk.pool.install(|| {
+            batch
+                .lists
+                .iter()
+                .map(|list| {
+                    let mut out =
+                        LweCiphertextList::new(0u64, big_size, list.lwe_ciphertext_count(), p.ciphertext_modulus);
+                    for (c, (mut out_chunk, in_chunk)) in
+                        out.chunks_mut(BOOTSTRAP_CHUNK).zip(list.chunks(BOOTSTRAP_CHUNK)).enumerate()
+                    {
+                        checkpoint()?;
+                        let first = c * BOOTSTRAP_CHUNK;
+                        out_chunk.par_iter_mut().zip(in_chunk.par_iter()).enumerate().for_each_init(
+                            || {
+                                let mut buffers = ComputationBuffers::new();
+                                buffers.resize(
+                                    blind_rotate_assign_mem_optimized_requirement::<u64>(
+                                        p.glwe_size(),
+                                        p.polynomial_size,
+                                        fft.as_view(),
+                                    )
+                                    .unaligned_bytes_required(),
+                                );
+                                let small = LweCiphertext::new(0u64, small_size, p.ciphertext_modulus);
+                                (buffers, small)
+                            },
+                            |(buffers, small), (k, (mut out_ct, in_ct))| {
+                                keyswitch_lwe_ciphertext(&sk.ksk, &in_ct, small);
+                                let b = small.get_mut_body().data;
+                                *b = b.wrapping_add(half_unit);
+                                let switched = lwe_ciphertext_centered_binary_modulus_switch::<u64, usize, _>(
+                                    small.as_view(),
+                                    log_modulus,
+                                );
+                                let mut acc = accumulators[if tables == 1 { 0 } else { first + k }].clone();
+                                blind_rotate_assign_mem_optimized(
+                                    &switched,
+                                    &mut acc,
+                                    &sk.fourier_bsk,
                                     fft.as_view(),
-                                )
-                                .unaligned_bytes_required(),
-                            );
-                            let small = LweCiphertext::new(0u64, small_size, p.ciphertext_modulus);
-                            (buffers, small)
-                        },
-                        |(buffers, small), (j, (mut out_ct, in_ct))| {
-                            keyswitch_lwe_ciphertext(&sk.ksk, &in_ct, small);
-                            let b = small.get_mut_body().data;
-                            *b = b.wrapping_add(half_unit);
-                            let switched = lwe_ciphertext_centered_binary_modulus_switch::<u64, usize, _>(
-                                small.as_view(),
-                                log_modulus,
-                            );
-                            let mut acc = accumulators[if accumulators.len() == 1 { 0 } else { j }].clone();
-                            blind_rotate_assign_mem_optimized(
-                                &switched,
-                                &mut acc,
-                                &sk.fourier_bsk,
-                                fft.as_view(),
-                                buffers.stack(),
-                            );
-                            extract_lwe_sample_from_glwe_ciphertext(&acc, &mut out_ct, MonomialDegree(0));
-                        },
-                    );
-                out
-            })
-            .collect()
-    });
-    Ok(LweBatch { params_name: p.name.to_string(), lists })
+                                    buffers.stack(),
+                                );
+                                extract_lwe_sample_from_glwe_ciphertext(&acc, &mut out_ct, MonomialDegree(0));
+                            },
+                        );
+                    }
+                    Ok(out)
+                })
+                .collect::<FheResult<Vec<_>>>()
+        })?;
+        Ok(LweBatch { params_name: p.name.to_string(), lists })
+    }
+}
+
+/// [`PreparedBootstrap`] prepared for one call. `tables` holds either one table of `domain`
+/// values for all outputs, or one per output (`width × domain`, output-major).
+pub fn ks_pbs(sk: &ServerKey, batch: &LweBatch, tables: &[i64], domain: usize, delta_out: u64) -> FheResult<LweBatch> {
+    check_params(sk.params.name, &batch.params_name, "LWE batch")?;
+    PreparedBootstrap::new(&sk.params, tables, domain, delta_out)?.apply(sk, batch)
 }
 
 /// Levelled dense layer on LWEs: out_j = Σ_i w_ji · in_i + b_j·Δ. No bootstrap; noise grows by
 /// the L2 norm of each weight row.
+pub struct LevelledDense {
+    inputs: usize,
+    outputs: usize,
+    weights: Vec<i64>,
+    bias: Vec<i64>,
+    delta: u64,
+}
+
+impl LevelledDense {
+    pub fn new(inputs: usize, outputs: usize, weights: &[i64], bias: &[i64], delta: u64) -> FheResult<LevelledDense> {
+        check_matrix(inputs, outputs, weights, bias)?;
+        Ok(LevelledDense { inputs, outputs, weights: weights.to_vec(), bias: bias.to_vec(), delta })
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    pub fn apply(&self, sk: &ServerKey, batch: &LweBatch) -> FheResult<LweBatch> {
+        let p = &sk.params;
+        check_params(p.name, &batch.params_name, "LWE batch")?;
+        let (inputs, outputs) = (self.inputs, self.outputs);
+        ensure(batch.width() == inputs, || {
+            format!("the batch holds {} ciphertexts per query but the layer has {inputs} inputs", batch.width())
+        })?;
+        let lwe_size = p.big_lwe_dimension().to_lwe_size();
+        let lists = sk.pool.install(|| {
+            batch
+                .lists
+                .iter()
+                .map(|list| {
+                    let input = list.as_ref();
+                    let mut out = vec![0u64; outputs * lwe_size.0];
+                    out.par_chunks_mut(lwe_size.0).enumerate().for_each(|(j, acc)| {
+                        let row = &self.weights[j * inputs..(j + 1) * inputs];
+                        for (&w, ct) in row.iter().zip(input.chunks(lwe_size.0)) {
+                            if w != 0 {
+                                let w = w as u64;
+                                for (a, &c) in acc.iter_mut().zip(ct) {
+                                    *a = a.wrapping_add(c.wrapping_mul(w));
+                                }
+                            }
+                        }
+                        let b = &mut acc[lwe_size.0 - 1];
+                        *b = b.wrapping_add((self.bias[j] as u64).wrapping_mul(self.delta));
+                    });
+                    LweCiphertextList::from_container(out, lwe_size, p.ciphertext_modulus)
+                })
+                .collect()
+        });
+        Ok(LweBatch { params_name: p.name.to_string(), lists })
+    }
+}
+
+/// [`LevelledDense`] for one call.
 pub fn dense_lwe(
     sk: &ServerKey,
     batch: &LweBatch,
@@ -315,79 +465,68 @@ pub fn dense_lwe(
     bias: &[i64],
     delta: u64,
 ) -> FheResult<LweBatch> {
-    let p = &sk.params;
-    check_params(p.name, &batch.params_name, "LWE batch")?;
-    check_matrix(inputs, outputs, weights, bias)?;
-    ensure(batch.width() == inputs, || {
-        format!("the batch holds {} ciphertexts per query but the layer has {inputs} inputs", batch.width())
-    })?;
-    let lwe_size = p.big_lwe_dimension().to_lwe_size();
-    let lists = sk.pool.install(|| {
-        batch
-            .lists
-            .iter()
-            .map(|list| {
-                let input = list.as_ref();
-                let mut out = vec![0u64; outputs * lwe_size.0];
-                out.par_chunks_mut(lwe_size.0).enumerate().for_each(|(j, acc)| {
-                    let row = &weights[j * inputs..(j + 1) * inputs];
-                    for (&w, ct) in row.iter().zip(input.chunks(lwe_size.0)) {
-                        if w != 0 {
-                            let w = w as u64;
-                            for (a, &c) in acc.iter_mut().zip(ct) {
-                                *a = a.wrapping_add(c.wrapping_mul(w));
-                            }
-                        }
-                    }
-                    let b = &mut acc[lwe_size.0 - 1];
-                    *b = b.wrapping_add((bias[j] as u64).wrapping_mul(delta));
-                });
-                LweCiphertextList::from_container(out, lwe_size, p.ciphertext_modulus)
-            })
-            .collect()
-    });
-    Ok(LweBatch { params_name: p.name.to_string(), lists })
+    check_params(sk.params.name, &batch.params_name, "LWE batch")?;
+    LevelledDense::new(inputs, outputs, weights, bias, delta)?.apply(sk, batch)
 }
 
 /// Compacts results for the trip back: each coefficient rounded to its top `bits` bits (8..=32)
 /// and packed, after a keyswitch to the small key when `keyswitch` is set. Sizes per value:
 /// ⌈bits/8⌉·(n+1) bytes with the keyswitch, ⌈bits/8⌉·(N+1) without. Added noise: the rounding,
 /// σ ≈ 2^-bits·√((dim/2+1)/12), plus the keyswitch's ~2^-11 if requested.
-pub fn compact(sk: &ServerKey, batch: &LweBatch, keyswitch: bool, bits: u32) -> FheResult<CompactBatch> {
-    let p = &sk.params;
-    check_params(p.name, &batch.params_name, "LWE batch")?;
-    ensure((8..=32).contains(&bits), || format!("compaction bits must be in [8, 32], got {bits}"))?;
-    let out_size = if keyswitch { p.lwe_dimension } else { p.big_lwe_dimension() }.to_lwe_size();
-    let bytes = CompactBatch::bytes_per_coefficient(bits);
-    let shift = 64 - bits;
-    let pack = |dst: &mut [u8], src: &[u64]| {
-        for (d, &c) in dst.chunks_mut(bytes).zip(src) {
-            let v = c.wrapping_add(1 << (shift - 1)) >> shift;
-            for (k, byte) in d.iter_mut().enumerate() {
-                *byte = (v >> (8 * k)) as u8;
+#[derive(Clone, Copy, Debug)]
+pub struct Compaction {
+    keyswitch: bool,
+    bits: u32,
+}
+
+impl Compaction {
+    pub fn new(keyswitch: bool, bits: u32) -> FheResult<Compaction> {
+        ensure((8..=32).contains(&bits), || format!("compaction bits must be in [8, 32], got {bits}"))?;
+        Ok(Compaction { keyswitch, bits })
+    }
+
+    pub fn apply(&self, sk: &ServerKey, batch: &LweBatch) -> FheResult<CompactBatch> {
+        let p = &sk.params;
+        check_params(p.name, &batch.params_name, "LWE batch")?;
+        let (keyswitch, bits) = (self.keyswitch, self.bits);
+        let out_size = if keyswitch { p.lwe_dimension } else { p.big_lwe_dimension() }.to_lwe_size();
+        let bytes = CompactBatch::bytes_per_coefficient(bits);
+        let shift = 64 - bits;
+        let pack = |dst: &mut [u8], src: &[u64]| {
+            for (d, &c) in dst.chunks_mut(bytes).zip(src) {
+                let v = c.wrapping_add(1 << (shift - 1)) >> shift;
+                for (k, byte) in d.iter_mut().enumerate() {
+                    *byte = (v >> (8 * k)) as u8;
+                }
             }
-        }
-    };
-    let queries = sk.pool.install(|| {
-        batch
-            .lists
-            .iter()
-            .map(|list| {
-                let mut out = vec![0u8; list.lwe_ciphertext_count().0 * out_size.0 * bytes];
-                out.par_chunks_mut(out_size.0 * bytes).zip(list.par_iter()).for_each_init(
-                    || LweCiphertext::new(0u64, p.lwe_dimension.to_lwe_size(), p.ciphertext_modulus),
-                    |small, (dst, ct)| {
-                        if keyswitch {
-                            keyswitch_lwe_ciphertext(&sk.ksk, &ct, small);
-                            pack(dst, small.as_ref());
-                        } else {
-                            pack(dst, ct.as_ref());
-                        }
-                    },
-                );
-                out
-            })
-            .collect()
-    });
-    Ok(CompactBatch { params_name: p.name.to_string(), small_key: keyswitch, bits, width: batch.width(), queries })
+        };
+        let queries = sk.pool.install(|| {
+            batch
+                .lists
+                .iter()
+                .map(|list| {
+                    let mut out = vec![0u8; list.lwe_ciphertext_count().0 * out_size.0 * bytes];
+                    out.par_chunks_mut(out_size.0 * bytes).zip(list.par_iter()).for_each_init(
+                        || LweCiphertext::new(0u64, p.lwe_dimension.to_lwe_size(), p.ciphertext_modulus),
+                        |small, (dst, ct)| {
+                            if keyswitch {
+                                keyswitch_lwe_ciphertext(&sk.ksk, &ct, small);
+                                pack(dst, small.as_ref());
+                            } else {
+                                pack(dst, ct.as_ref());
+                            }
+                        },
+                    );
+                    out
+                })
+                .collect()
+        });
+        Ok(CompactBatch { params_name: p.name.to_string(), small_key: keyswitch, bits, width: batch.width(), queries })
+    }
+}
+
+/// [`Compaction`] for one call.
+pub fn compact(sk: &ServerKey, batch: &LweBatch, keyswitch: bool, bits: u32) -> FheResult<CompactBatch> {
+    check_params(sk.params.name, &batch.params_name, "LWE batch")?;
+    Compaction::new(keyswitch, bits)?.apply(sk, batch)
 }

@@ -8,7 +8,6 @@ use crate::keys::{ClientKeyData, EvaluationKeyData};
 use crate::params::FheParams;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tfhe::conformance::ParameterSetConformant;
 use tfhe::core_crypto::prelude::*;
 use tfhe::named::Named;
 use tfhe::safe_serialization::{DeserializationConfig, SerializationConfig};
@@ -74,12 +73,6 @@ macro_rules! named {
     ($t:ty, $name:literal) => {
         impl Named for $t {
             const NAME: &'static str = $name;
-        }
-        impl ParameterSetConformant for $t {
-            type ParameterSet = FheParams;
-            fn is_conformant(&self, params: &FheParams) -> bool {
-                self.check(params).is_ok()
-            }
         }
     };
 }

@@ -1,11 +1,14 @@
 //! Engine tests without a JVM. Keys are generated from fixed (insecure) seeds once per process.
 
 use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
-use crate::error::FheError;
+use crate::circuit::{self, CompiledCircuit, StageSpec};
+use crate::error::{FheError, FheResult};
 use crate::keys::{ClientKey, ClientKeyData, EvaluationKeyData, ServerKey};
 use crate::params::{FheParams, PBS_L1, PBS_L2};
+use crate::pool::EvaluationPool;
 use crate::{lut, ops, serial};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 const LIMIT: u64 = 1 << 30;
 
@@ -13,6 +16,12 @@ struct Fixture {
     client: ClientKey,
     eval_bytes: Vec<u8>,
     server: ServerKey,
+}
+
+/// One pool for every fixture key, as on a server.
+fn pool() -> &'static EvaluationPool {
+    static POOL: OnceLock<EvaluationPool> = OnceLock::new();
+    POOL.get_or_init(|| EvaluationPool::new(0).unwrap())
 }
 
 fn fixture(name: &'static str) -> &'static Fixture {
@@ -24,7 +33,7 @@ fn fixture(name: &'static str) -> &'static Fixture {
         let client = ClientKey::generate_insecure_seeded(params, 42);
         let eval = client.generate_evaluation_key();
         let eval_bytes = serial::to_bytes(&eval, LIMIT).unwrap();
-        let server = ServerKey::expand(params, &eval, 0).unwrap();
+        let server = ServerKey::expand(params, &eval, pool());
         Fixture { client, eval_bytes, server }
     })
 }
@@ -254,3 +263,211 @@ fn invalid_arguments_are_errors_not_panics() {
     assert!(matches!(ops::dense_lwe(&f.server, &lwes, 3, 1, &[1; 3], &[0], 1), Err(FheError::InvalidArgument(_))));
 }
 
+
+/// An exact circuit (every table read on a box centre, far from its edges): 8 inputs in [0, 3] →
+/// 6 (values < 16) → per-output tables over 16 → 4 (values < 16) → one shared table over 16 with
+/// negative outputs → 2 outputs, compacted under the big key.
+struct ExactCircuit {
+    w1: Vec<i64>,
+    b1: Vec<i64>,
+    t1: Vec<i64>,
+    w2: Vec<i64>,
+    b2: Vec<i64>,
+    t2: Vec<i64>,
+    w3: Vec<i64>,
+    b3: Vec<i64>,
+}
+
+const DOMAIN: usize = 16;
+const OUT_DELTA: u64 = 1 << 56;
+
+impl ExactCircuit {
+    fn new(seed: u64) -> ExactCircuit {
+        let mut rng = Rng(seed);
+        // At most 4 ones per row: 4·3 + 1 < 16.
+        let w1 = (0..6 * 8).map(|i| i64::from(i % 8 < 4) * rng.range(0, 1)).collect();
+        let t1 = (0..6 * DOMAIN).map(|_| rng.range(0, 3)).collect();
+        // At most 3 ones per row: 3·3 + 2 < 16.
+        let w2 = (0..4 * 6).map(|i| i64::from(i % 6 < 3) * rng.range(0, 1)).collect();
+        let t2 = (0..DOMAIN as i64).map(|v| v % 5 - 2).collect();
+        ExactCircuit {
+            w1,
+            b1: vec![1; 6],
+            t1,
+            w2,
+            b2: (0..4).map(|_| rng.range(0, 2)).collect(),
+            t2,
+            w3: (0..2 * 4).map(|_| rng.range(-2, 2)).collect(),
+            b3: vec![3, -3],
+        }
+    }
+
+    fn stages(&self) -> Vec<StageSpec<'_>> {
+        let delta = lut::input_delta(DOMAIN);
+        vec![
+            StageSpec::InputDense { inputs: 8, outputs: 6, weights: &self.w1, bias: &self.b1, delta },
+            StageSpec::Bootstrap { domain: DOMAIN, tables: &self.t1, delta_out: delta },
+            StageSpec::LevelledDense { inputs: 6, outputs: 4, weights: &self.w2, bias: &self.b2, delta },
+            StageSpec::Bootstrap { domain: DOMAIN, tables: &self.t2, delta_out: OUT_DELTA },
+            StageSpec::LevelledDense { inputs: 4, outputs: 2, weights: &self.w3, bias: &self.b3, delta: OUT_DELTA },
+            StageSpec::Compact { keyswitch: false, bits: 32 },
+        ]
+    }
+
+    /// The same stages through the per-operation functions.
+    fn per_stage(&self, sk: &ServerKey, input: &GlweBatch) -> CompactBatch {
+        let delta = lut::input_delta(DOMAIN);
+        let h = ops::dense_glwe(sk, input, 8, 6, &self.w1, &self.b1, delta).unwrap();
+        let h = ops::ks_pbs(sk, &h, &self.t1, DOMAIN, delta).unwrap();
+        let h = ops::dense_lwe(sk, &h, 6, 4, &self.w2, &self.b2, delta).unwrap();
+        let h = ops::ks_pbs(sk, &h, &self.t2, DOMAIN, OUT_DELTA).unwrap();
+        let h = ops::dense_lwe(sk, &h, 4, 2, &self.w3, &self.b3, OUT_DELTA).unwrap();
+        ops::compact(sk, &h, false, 32).unwrap()
+    }
+
+    fn plain(&self, x: &[i64]) -> Vec<i64> {
+        let dense = |x: &[i64], w: &[i64], b: &[i64]| -> Vec<i64> {
+            let dot = |j: usize| x.iter().enumerate().map(|(i, &xi)| w[j * x.len() + i] * xi).sum::<i64>();
+            b.iter().enumerate().map(|(j, &bj)| bj + dot(j)).collect()
+        };
+        let h = dense(x, &self.w1, &self.b1);
+        let h: Vec<i64> = h.iter().enumerate().map(|(j, &v)| self.t1[j * DOMAIN + v as usize]).collect();
+        let h: Vec<i64> = dense(&h, &self.w2, &self.b2).iter().map(|&v| self.t2[v as usize]).collect();
+        dense(&h, &self.w3, &self.b3)
+    }
+}
+
+#[test]
+fn compiled_circuit_equals_the_per_stage_path_bit_for_bit() {
+    let f = fixture(PBS_L1);
+    let c = ExactCircuit::new(5);
+    let compiled = CompiledCircuit::new(f.server.params, 8, &c.stages()).unwrap();
+    assert_eq!(compiled.output_width(), 2);
+    let mut rng = Rng(9);
+    let x: Vec<i64> = (0..8 * 3).map(|_| rng.range(0, 3)).collect();
+    let input = ops::encrypt(&f.client, &x, 8, lut::input_delta(DOMAIN)).unwrap();
+    let fast = compiled.evaluate(&f.server, &input).unwrap();
+    let slow = c.per_stage(&f.server, &input);
+    assert_eq!(serial::to_bytes(&fast, LIMIT).unwrap(), serial::to_bytes(&slow, LIMIT).unwrap());
+    let phases = ops::compact_phases(&f.client, &fast).unwrap();
+    let got: Vec<i64> = phases.iter().map(|&p| ops::decode(p, OUT_DELTA)).collect();
+    for q in 0..3 {
+        assert_eq!(got[q * 2..q * 2 + 2], c.plain(&x[q * 8..q * 8 + 8]), "query {q}");
+    }
+    // Prepared stages are reusable: a second evaluation computes the same ciphertexts.
+    let again = compiled.evaluate(&f.server, &input).unwrap();
+    assert_eq!(serial::to_bytes(&again, LIMIT).unwrap(), serial::to_bytes(&fast, LIMIT).unwrap());
+}
+
+#[test]
+fn checkpoint_runs_between_bootstrap_chunks_and_its_error_stops_the_evaluation() {
+    let f = fixture(PBS_L1);
+    let width = ops::BOOTSTRAP_CHUNK + 10;
+    let delta = lut::input_delta(DOMAIN);
+    let (weights, bias, table) = (vec![1; width], vec![0; width], vec![7; DOMAIN]);
+    let stages = [
+        StageSpec::InputDense { inputs: 1, outputs: width, weights: &weights, bias: &bias, delta },
+        StageSpec::Bootstrap { domain: DOMAIN, tables: &table, delta_out: OUT_DELTA },
+        StageSpec::Compact { keyswitch: false, bits: 32 },
+    ];
+    let compiled = CompiledCircuit::new(f.server.params, 1, &stages).unwrap();
+    let input = ops::encrypt(&f.client, &[3], 1, delta).unwrap();
+    let calls = AtomicUsize::new(0);
+    let count = || -> FheResult<()> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    };
+    let out = compiled.evaluate_with(&f.server, &input, &count).unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "one call per chunk of {}", ops::BOOTSTRAP_CHUNK);
+    let phases = ops::compact_phases(&f.client, &out).unwrap();
+    assert!(phases.iter().all(|&p| ops::decode(p, OUT_DELTA) == 7));
+    let stop = || -> FheResult<()> { Err(FheError::Internal("stopped".into())) };
+    let err = compiled.evaluate_with(&f.server, &input, &stop).err().unwrap();
+    assert!(matches!(err, FheError::Internal(m) if m == "stopped"));
+}
+
+#[test]
+fn compilation_validates_the_circuit() {
+    let p = FheParams::by_name(PBS_L1).unwrap();
+    let c = ExactCircuit::new(1);
+    let good = c.stages();
+    let invalid = |stages: &[StageSpec], input_length: usize, what: &str| {
+        let e = CompiledCircuit::new(p, input_length, stages).err();
+        let e = e.unwrap_or_else(|| panic!("{what} was accepted"));
+        assert!(matches!(e, FheError::InvalidArgument(_)), "{what}: {e:?}");
+    };
+    assert!(CompiledCircuit::new(p, 8, &good).is_ok());
+    assert!(CompiledCircuit::new(p, 8, &[good[0], good[3], good[2], good[3], good[5]]).is_ok());
+    invalid(&good, 7, "input length other than the first layer's inputs");
+    invalid(&good[1..], 8, "no input layer first");
+    invalid(&good[..5], 8, "no compaction last");
+    invalid(&[good[0], good[5], good[5]], 8, "compaction in the middle");
+    invalid(&[good[0], good[0], good[5]], 8, "a second input layer");
+    invalid(&[good[0], good[4], good[5]], 8, "levelled layer of the wrong width");
+    invalid(&[good[0], good[1], good[1], good[4], good[5]], 8, "4-wide layer after 6 values");
+    let twelve = vec![0i64; 12];
+    invalid(&[good[0], StageSpec::Bootstrap { domain: 12, tables: &twelve, delta_out: 1 }, good[5]], 8, "domain 12");
+    invalid(&[good[0], StageSpec::Bootstrap { domain: 4, tables: &twelve, delta_out: 1 }, good[5]], 8, "3 tables for 6");
+    invalid(&[good[0], StageSpec::Compact { keyswitch: true, bits: 40 }], 8, "40 bits");
+    let wide = vec![0i64; 2049];
+    let one = vec![0i64; 1];
+    let too_wide = StageSpec::InputDense { inputs: 2049, outputs: 1, weights: &wide, bias: &one, delta: 1 };
+    invalid(&[too_wide, good[5]], 2049, "more inputs than N");
+}
+
+#[test]
+fn compiled_circuit_refuses_another_parameter_set() {
+    let (l1, l2) = (fixture(PBS_L1), fixture(PBS_L2));
+    let c = ExactCircuit::new(2);
+    let for_l2 = CompiledCircuit::new(l2.server.params, 8, &c.stages()).unwrap();
+    let input = ops::encrypt(&l1.client, &[1; 8], 8, lut::input_delta(DOMAIN)).unwrap();
+    assert!(matches!(for_l2.evaluate(&l1.server, &input), Err(FheError::ParameterMismatch(_))));
+    assert!(matches!(for_l2.evaluate(&l2.server, &input), Err(FheError::ParameterMismatch(_))));
+}
+
+#[test]
+fn stages_decode_from_their_flat_layout() {
+    let dense = [circuit::INPUT_DENSE, 2, 1, 5, 7, 8, 9];
+    assert!(matches!(
+        StageSpec::decode(&dense).unwrap(),
+        StageSpec::InputDense { inputs: 2, outputs: 1, weights: [7, 8], bias: [9], delta: 5 }
+    ));
+    let tables = [circuit::BOOTSTRAP, 2, 2, 1 << 59, 1, 2, 3, 4];
+    let decoded = StageSpec::decode(&tables).unwrap();
+    assert!(matches!(decoded, StageSpec::Bootstrap { domain: 2, tables: [1, 2, 3, 4], .. }));
+    let compact = [circuit::COMPACT, 1, 24, 0];
+    assert!(matches!(StageSpec::decode(&compact).unwrap(), StageSpec::Compact { keyswitch: true, bits: 24 }));
+    for bad in [
+        &[circuit::COMPACT, 1, 24][..],
+        &[circuit::LEVELLED_DENSE, 2, 1, 5, 7, 8],
+        &[circuit::LEVELLED_DENSE, 2, 1, -5, 7, 8, 9],
+        &[circuit::LEVELLED_DENSE, 2, 1, 0, 7, 8, 9],
+        &[circuit::INPUT_DENSE, -2, 1, 5, 7, 8, 9],
+        &[circuit::INPUT_DENSE, i64::MAX, i64::MAX, 5],
+        &[circuit::BOOTSTRAP, 2, 2, 1, 1, 2, 3],
+        &[circuit::COMPACT, 2, 24, 0],
+        &[circuit::COMPACT, 0, 24, 0, 1],
+        &[9, 0, 0, 1],
+    ] {
+        assert!(matches!(StageSpec::decode(bad), Err(FheError::InvalidArgument(_))), "{bad:?} was accepted");
+    }
+}
+
+#[test]
+fn server_keys_share_one_pool_that_outlives_its_handle() {
+    let f = fixture(PBS_L1);
+    let p = f.server.params;
+    let eval: EvaluationKeyData = serial::from_bytes(&f.eval_bytes, &p, LIMIT).unwrap();
+    let pool = EvaluationPool::new(2).unwrap();
+    let (a, b) = (ServerKey::expand(p, &eval, &pool), ServerKey::expand(p, &eval, &pool));
+    assert!(Arc::ptr_eq(&a.pool, &b.pool));
+    drop(pool);
+    // The keys keep the threads alive after the pool's own handle is gone.
+    assert_eq!((a.threads(), b.threads()), (2, 2));
+    let ct = ops::encrypt(&f.client, &[4, 5], 2, 1 << 40).unwrap();
+    for key in [&a, &b] {
+        let out = ops::dense_glwe(key, &ct, 2, 1, &[3, -1], &[2], 1 << 40).unwrap();
+        assert_eq!(ops::decode(ops::phases(&f.client, &out).unwrap()[0], 1 << 40), 3 * 4 - 5 + 2);
+    }
+    assert!(matches!(EvaluationPool::new(crate::pool::MAX_THREADS + 1), Err(FheError::InvalidArgument(_))));
+}

@@ -29,12 +29,6 @@ public final class Encoding {
         return out;
     }
 
-    /** Phase as a real multiple of Δ (for approximate values such as logits). */
-    public static double toReal(long phase, long delta) {
-        requirePositive(delta);
-        return phase / (double) delta;
-    }
-
     private static void requirePositive(long delta) {
         if (delta <= 0) {
             throw new IllegalArgumentException("delta must be positive, got " + Long.toUnsignedString(delta));

@@ -2,42 +2,79 @@ package dev.fheml.core;
 
 import dev.fheml.core.internal.Native;
 import dev.fheml.core.internal.NativeHandle;
+import java.util.function.LongFunction;
 
 /**
- * A server's expanded evaluation key (Fourier bootstrap key + keyswitch key, ~120 MB) and its
- * evaluation thread pool. Expand once per key and reuse: every operation is thread-safe and runs
- * in parallel over outputs on the pool.
+ * A server's expanded evaluation key (Fourier bootstrap key + keyswitch key, ~120 MB), bound to
+ * the {@link EvaluationPool} it was expanded on. Expand once per key and reuse: every operation is
+ * thread-safe and runs in parallel over outputs on the pool. Operations throw
+ * {@link IllegalStateException} once this context, its pool or an input batch is closed.
  */
 public final class ServerContext extends NativeHandle {
     private final FheParameters parameters;
+    /** The shared pool that must stay open for this context to work; null for a private pool. */
+    private final EvaluationPool pool;
 
-    private ServerContext(long handle, FheParameters parameters) {
+    private ServerContext(long handle, FheParameters parameters, EvaluationPool pool) {
         super(handle, Native::ServerKey_destroy, "ServerContext");
         this.parameters = parameters;
+        this.pool = pool;
     }
 
     /**
-     * @param threads evaluation threads; 0 = one per available core
+     * Expands {@code key} (decompression and Fourier transform, about a second per level on a few
+     * cores) on {@code pool}'s threads; every later operation runs on that pool too.
+     *
+     * @throws IllegalStateException if the key or the pool is closed
+     */
+    public static ServerContext expand(EvaluationKey key, EvaluationPool pool) {
+        return new ServerContext(expandOn(key, pool), key.parameters(), pool);
+    }
+
+    /**
+     * Expands {@code key} on a private pool of {@code threads} threads (0 = one per core) that lives
+     * as long as this context: for tests and benchmarks holding a single context (or a one-thread
+     * context to time one bootstrap). A server holding several keys shares one
+     * {@link EvaluationPool} instead.
+     *
+     * @throws IllegalArgumentException if {@code threads} is negative or above 1024
      */
     public static ServerContext expand(EvaluationKey key, int threads) {
-        return new ServerContext(key.withHandle(k -> Native.ServerKey_expand(k, threads)), key.parameters());
+        try (EvaluationPool own = EvaluationPool.create(threads)) {
+            // The native key keeps the threads alive once the pool's own handle is closed.
+            return new ServerContext(expandOn(key, own), key.parameters(), null);
+        }
+    }
+
+    private static long expandOn(EvaluationKey key, EvaluationPool pool) {
+        return pool.withHandle(p -> key.withHandle(k -> Native.ServerKey_expand(k, p)));
+    }
+
+    /**
+     * Runs a native operation with this context's handle, while neither the context nor its pool
+     * can be closed.
+     *
+     * @throws IllegalStateException if either is closed
+     */
+    <T> T run(LongFunction<T> operation) {
+        return pool == null ? withHandle(operation) : pool.withHandle(p -> withHandle(operation));
     }
 
     /** Dense layer on encrypted vectors → one LWE per output and query. */
     public LweBatch dense(GlweBatch input, DenseLayer layer) {
-        return new LweBatch(withHandle(h -> input.withHandle(b -> Native.ServerKey_denseGlwe(
+        return new LweBatch(run(h -> input.withHandle(b -> Native.ServerKey_denseGlwe(
                 h, b, layer.inputs(), layer.outputs(), layer.weights(), layer.bias(), layer.delta()))), parameters);
     }
 
     /** Keyswitch + programmable bootstrap of every ciphertext, through its output's table. */
     public LweBatch bootstrap(LweBatch input, LookupTables tables) {
-        return new LweBatch(withHandle(h -> input.withHandle(b -> Native.ServerKey_ksPbs(
+        return new LweBatch(run(h -> input.withHandle(b -> Native.ServerKey_ksPbs(
                 h, b, tables.flat(), tables.domain(), tables.deltaOut()))), parameters);
     }
 
     /** Levelled dense layer on LWEs (no bootstrap): noise variance grows by each row's squared norm. */
     public LweBatch dense(LweBatch input, DenseLayer layer) {
-        return new LweBatch(withHandle(h -> input.withHandle(b -> Native.ServerKey_denseLwe(
+        return new LweBatch(run(h -> input.withHandle(b -> Native.ServerKey_denseLwe(
                 h, b, layer.inputs(), layer.outputs(), layer.weights(), layer.bias(), layer.delta()))), parameters);
     }
 
@@ -54,7 +91,7 @@ public final class ServerContext extends NativeHandle {
      */
     public CompactBatch compact(LweBatch input, boolean keyswitch, int bits) {
         return new CompactBatch(
-                withHandle(h -> input.withHandle(b -> Native.ServerKey_compact(h, b, keyswitch, bits))), parameters);
+                run(h -> input.withHandle(b -> Native.ServerKey_compact(h, b, keyswitch, bits))), parameters);
     }
 
     public int threads() {

@@ -3,7 +3,13 @@ package dev.fheml.core;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.core.circuit.Circuit;
+import dev.fheml.core.circuit.CompiledCircuit;
+import dev.fheml.core.circuit.Stage;
+import dev.fheml.core.internal.Native;
+import dev.fheml.core.internal.NativeHandle;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -14,6 +20,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every malformed input raises its own exception class, and the engine keeps working after. */
 class NativeErrorsTest {
     private static final long DELTA = 1L << 40;
+
+    /** A circuit without bootstrap: cheap to compile and evaluate, exact. */
+    private static Circuit linear(FheParameters p, int width) {
+        return new Circuit(p.name(), width, DELTA,
+                List.of(new Stage.InputDense(TestKeys.identity(width, DELTA)), new Stage.Compact(false, 32)));
+    }
 
     static Stream<Arguments> badInputs() {
         TestKeys.Set k = TestKeys.l1();
@@ -27,6 +39,13 @@ class NativeErrorsTest {
         flipped[8] ^= 0x11;
         GlweBatch closed = k.client().encrypt(new long[][] {{1}}, DELTA);
         closed.close();
+        EvaluationPool closedPool = EvaluationPool.create(1);
+        closedPool.close();
+        CompiledCircuit compiled = CompiledCircuit.compile(linear(p, 3));
+        CompiledCircuit closedCircuit = CompiledCircuit.compile(linear(p, 3));
+        closedCircuit.close();
+        CompiledCircuit forL2 = CompiledCircuit.compile(linear(other.parameters(), 3));
+        long[] eye = TestKeys.identity(3, DELTA).weights();
         return Stream.of(
                 Arguments.of("unknown parameter set", IllegalArgumentException.class,
                         (Executable) () -> FheParameters.byName("PARAM_DOES_NOT_EXIST")),
@@ -75,7 +94,80 @@ class NativeErrorsTest {
                 Arguments.of("closed handle", IllegalStateException.class,
                         (Executable) () -> k.server().dense(closed, TestKeys.identity(1, DELTA))),
                 Arguments.of("negative thread count", IllegalArgumentException.class,
-                        (Executable) () -> ServerContext.expand(k.evaluation(), -1)));
+                        (Executable) () -> ServerContext.expand(k.evaluation(), -1)),
+                // A Δ is positive: a negative long must not be read as a huge unsigned scale.
+                Arguments.of("negative delta to encrypt", IllegalArgumentException.class,
+                        (Executable) () -> k.client().encrypt(new long[][] {{1}}, -DELTA)),
+                Arguments.of("zero delta to encrypt", IllegalArgumentException.class,
+                        (Executable) () -> k.client().encrypt(new long[][] {{1}}, 0)),
+                Arguments.of("negative delta of a dense layer", IllegalArgumentException.class,
+                        (Executable) () -> k.server().dense(ct, new DenseLayer(3, 3, eye, new long[3], -DELTA))),
+                Arguments.of("negative delta of a levelled layer", IllegalArgumentException.class,
+                        (Executable) () -> k.server().dense(lwes, new DenseLayer(3, 3, eye, new long[3], -1))),
+                Arguments.of("negative output delta of a bootstrap", IllegalArgumentException.class,
+                        (Executable) () -> k.server().bootstrap(lwes, LookupTables.shared(new long[16], -1))),
+                // EvaluationPool
+                Arguments.of("negative pool size", IllegalArgumentException.class,
+                        (Executable) () -> EvaluationPool.create(-1)),
+                Arguments.of("pool of more than 1024 threads", IllegalArgumentException.class,
+                        (Executable) () -> EvaluationPool.create(1025)),
+                Arguments.of("closed pool", IllegalStateException.class,
+                        (Executable) () -> ServerContext.expand(k.evaluation(), closedPool)),
+                Arguments.of("null pool handle", NullPointerException.class,
+                        (Executable) () -> k.evaluation().withHandle(e -> Native.ServerKey_expand(e, 0))),
+                Arguments.of("pool handle of another type", IllegalStateException.class,
+                        (Executable) () -> k.evaluation().withHandle(
+                                e -> ct.withHandle(b -> Native.ServerKey_expand(e, b)))),
+                Arguments.of("pool threads of another handle type", IllegalStateException.class,
+                        (Executable) () -> ct.withHandle(Native::EvaluationPool_threads)),
+                // CompiledCircuit
+                Arguments.of("closed compiled circuit", IllegalStateException.class,
+                        (Executable) () -> closedCircuit.evaluate(k.server(), ct)),
+                Arguments.of("compiled circuit on another parameter set", ParameterMismatchException.class,
+                        (Executable) () -> forL2.evaluate(k.server(), ct)),
+                Arguments.of("compiled circuit on another parameter set, natively", ParameterMismatchException.class,
+                        evaluate(forL2, k.server(), ct)),
+                Arguments.of("null compiled circuit handle", NullPointerException.class,
+                        (Executable) () -> k.server().withHandle(
+                                s -> ct.withHandle(b -> Native.CompiledCircuit_evaluate(0, s, b)))),
+                Arguments.of("null server key for a compiled circuit", NullPointerException.class,
+                        (Executable) () -> compiled.withHandle(
+                                c -> ct.withHandle(b -> Native.CompiledCircuit_evaluate(c, 0, b)))),
+                Arguments.of("compiled circuit handle of another type", IllegalStateException.class,
+                        evaluate(ct, k.server(), ct)),
+                Arguments.of("LWE batch as a compiled circuit's input", IllegalStateException.class,
+                        evaluate(compiled, k.server(), lwes)),
+                Arguments.of("compiling for an unknown parameter set", IllegalArgumentException.class,
+                        (Executable) () -> Native.CompiledCircuit_compile("NO_SUCH_SET", 1, new long[][] {COMPACT})),
+                Arguments.of("compiling null stages", NullPointerException.class,
+                        (Executable) () -> Native.CompiledCircuit_compile(p.name(), 1, null)),
+                Arguments.of("compiling a null stage", NullPointerException.class, compile(1, ONE_BY_ONE, null)),
+                Arguments.of("compiling an unknown stage kind", IllegalArgumentException.class,
+                        compile(1, ONE_BY_ONE, new long[] {9, 0, 0, 1})),
+                Arguments.of("compiling a truncated stage", IllegalArgumentException.class,
+                        compile(1, new long[] {0, 1, 1, 1, 1}, COMPACT)),
+                Arguments.of("compiling a negative delta", IllegalArgumentException.class,
+                        compile(1, new long[] {0, 1, 1, -1, 1, 0}, COMPACT)),
+                Arguments.of("compiling widths that do not chain", IllegalArgumentException.class,
+                        compile(1, ONE_BY_ONE, new long[] {2, 2, 1, 1, 1, 1, 0}, COMPACT)),
+                Arguments.of("compiling a table domain of 12", IllegalArgumentException.class,
+                        compile(1, ONE_BY_ONE, Arrays.copyOf(new long[] {1, 12, 1, 1}, 4 + 12), COMPACT)),
+                Arguments.of("compiling a negative input length", IllegalArgumentException.class,
+                        compile(-1, ONE_BY_ONE, COMPACT)));
+    }
+
+    // Stages in the native layout (Native.CompiledCircuit_compile): a 1 -> 1 input layer, a compaction.
+    private static final long[] ONE_BY_ONE = {0, 1, 1, 1, 1, 0};
+    private static final long[] COMPACT = {3, 0, 32, 0};
+
+    private static Executable compile(int inputLength, long[]... stages) {
+        return () -> Native.CompiledCircuit_compile(TestKeys.l1().parameters().name(), inputLength, stages);
+    }
+
+    /** Calls the native evaluation directly, past the Java checks. */
+    private static Executable evaluate(NativeHandle circuit, NativeHandle server, NativeHandle input) {
+        return () -> circuit.withHandle(c -> server.withHandle(s -> input.withHandle(
+                b -> Native.CompiledCircuit_evaluate(c, s, b))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,8 +178,11 @@ class NativeErrorsTest {
         // The engine is still usable afterwards.
         TestKeys.Set k = TestKeys.l1();
         try (GlweBatch ct = k.client().encrypt(new long[][] {{5, 6}}, DELTA);
-                LweBatch out = k.server().dense(ct, TestKeys.identity(2, DELTA))) {
+                LweBatch out = k.server().dense(ct, TestKeys.identity(2, DELTA));
+                CompiledCircuit compiled = CompiledCircuit.compile(linear(k.parameters(), 2));
+                CompactBatch compact = compiled.evaluate(k.server(), ct)) {
             assertTrue(Arrays.equals(new long[] {5, 6}, k.client().decrypt(out, DELTA)[0]));
+            assertTrue(Arrays.equals(new long[] {5, 6}, k.client().decrypt(compact, DELTA)[0]));
         }
     }
 

@@ -3,11 +3,13 @@ package dev.fheml.core;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Keys are expensive (seconds); tests share one set per parameter set and JVM. */
+/** Keys are expensive (seconds); tests share one set per parameter set and JVM, on one pool. */
 public final class TestKeys {
     public record Set(FheParameters parameters, ClientKey client, EvaluationKey evaluation, ServerContext server) {}
 
     private static final Map<String, Set> SETS = new ConcurrentHashMap<>();
+    /** Never closed: it lives as long as the test JVM, like a server's. */
+    private static final EvaluationPool POOL = EvaluationPool.create(0);
 
     private TestKeys() {}
 
@@ -16,7 +18,7 @@ public final class TestKeys {
             FheParameters p = FheParameters.byName(n);
             ClientKey client = ClientKey.generate(p);
             EvaluationKey evaluation = client.evaluationKey();
-            return new Set(p, client, evaluation, ServerContext.expand(evaluation, 0));
+            return new Set(p, client, evaluation, ServerContext.expand(evaluation, POOL));
         });
     }
 

@@ -1,12 +1,13 @@
 package dev.fheml.inference;
 
 import dev.fheml.core.CompactBatch;
+import dev.fheml.core.EvaluationPool;
 import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.GlweBatch;
 import dev.fheml.core.artifact.ModelArtifacts.ServerModel;
 import dev.fheml.core.artifact.ModelArtifacts;
-import dev.fheml.core.circuit.CircuitEvaluator;
+import dev.fheml.core.circuit.CompiledCircuit;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.Envelope;
 import dev.fheml.protocol.EnvelopeException;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
  * envelope, or a JSON error ({@link ErrorCode}). Concurrency is bounded by a semaphore taken
  * before the body is read (so memory is bounded by concurrency × body limit); evaluation runs on a
  * pool of the same size under a per-request timeout; {@link #close()} drains requests in flight.
+ * The circuit is compiled once when the model loads; every key is expanded on one native
+ * {@link EvaluationPool} of {@link ServerConfig#evalThreads()} threads, so cached keys share the cores.
  * Logs one JSON line per request (ids shortened, never key or ciphertext bytes).
  */
 public final class InferenceServer implements AutoCloseable {
@@ -61,13 +64,14 @@ public final class InferenceServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Semaphore slots;
     private final ExecutorService evaluators;
+    private final EvaluationPool pool;
     private final CountDownLatch settled = new CountDownLatch(1);
     private final EvaluationStats evaluationStats = new EvaluationStats();
     private volatile Loaded model;
     private volatile String loadError;
     private volatile boolean stopping;
 
-    private record Loaded(ServerModel server, FheParameters parameters, KeyCache keys) {
+    private record Loaded(ServerModel server, FheParameters parameters, CompiledCircuit compiled, KeyCache keys) {
         String modelId() {
             return server.manifest().modelId();
         }
@@ -77,6 +81,7 @@ public final class InferenceServer implements AutoCloseable {
         this.config = config;
         this.keySource = keySource;
         this.slots = new Semaphore(config.concurrency(), true);
+        this.pool = EvaluationPool.create(config.evalThreads());
         AtomicInteger n = new AtomicInteger();
         this.evaluators = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "fhe-eval-" + n.incrementAndGet());
@@ -109,6 +114,7 @@ public final class InferenceServer implements AutoCloseable {
             s.jetty.start();
         } catch (Exception e) {
             keySource.close();
+            s.pool.close();
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         Thread loader = new Thread(s::loadModel, "model-loader");
@@ -123,7 +129,8 @@ public final class InferenceServer implements AutoCloseable {
         try {
             ServerModel server = ModelArtifacts.readServer(zip);
             FheParameters p = FheParameters.byName(server.circuit().parameters());
-            model = new Loaded(server, p, new KeyCache(keySource, p, config.keyCacheBytes(), config.evalThreads()));
+            CompiledCircuit compiled = CompiledCircuit.compile(server.circuit());
+            model = new Loaded(server, p, compiled, new KeyCache(keySource, p, config.keyCacheBytes(), pool));
             LOG.info(Http.json(Map.of("event", "model_loaded", HostingContract.MODEL_ID_FIELD, server.manifest().modelId(),
                     "parameters", p.name(), "bootstraps_per_query", server.circuit().bootstrapCount())));
         } catch (IOException | RuntimeException e) {
@@ -188,7 +195,8 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Graceful stop: {@code /ping} turns 503, the listener closes, requests in flight finish (up to
-     * the shutdown grace), then expanded keys are freed. Idempotent.
+     * the shutdown grace), then expanded keys, the compiled circuit and last the evaluation pool are
+     * freed. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -203,8 +211,10 @@ public final class InferenceServer implements AutoCloseable {
             LOG.warn("stopping the HTTP server: {}", e.toString());
         }
         evaluators.shutdown();
+        boolean drained = false;
         try {
-            if (!evaluators.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+            drained = evaluators.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+            if (!drained) {
                 LOG.warn("evaluations still running after the grace period");
             }
         } catch (InterruptedException e) {
@@ -212,13 +222,21 @@ public final class InferenceServer implements AutoCloseable {
         }
         Loaded m = model;
         if (m != null) {
-            m.keys().close();
+            m.keys().close(); // keys still in use close when their evaluation releases them
         } else {
             try {
                 keySource.close();
             } catch (Exception e) {
                 LOG.warn("closing the key source: {}", e.toString());
             }
+        }
+        // Closing waits for native calls in progress; an evaluation past the grace keeps the circuit
+        // and the pool open (the process is stopping; the cleaner frees them if it does not).
+        if (drained) {
+            if (m != null) {
+                m.compiled().close();
+            }
+            pool.close();
         }
         LOG.info("stopped");
     }
@@ -382,7 +400,7 @@ public final class InferenceServer implements AutoCloseable {
                         + " queries but carries " + input.count());
             }
             long start = System.nanoTime();
-            try (CompactBatch out = CircuitEvaluator.evaluate(m.server().circuit(), key.context(), input)) {
+            try (CompactBatch out = m.compiled().evaluate(key.context(), input)) {
                 evaluationStats.record(System.nanoTime() - start);
                 return Envelope.response(envelope.modelId(), envelope.keyId(), envelope.count(), out.toBytes()).toBytes();
             } catch (FheException e) {

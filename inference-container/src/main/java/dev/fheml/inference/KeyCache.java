@@ -1,6 +1,7 @@
 package dev.fheml.inference;
 
 import dev.fheml.core.EvaluationKey;
+import dev.fheml.core.EvaluationPool;
 import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.ServerContext;
@@ -35,7 +36,7 @@ public final class KeyCache implements AutoCloseable {
     private final KeySource source;
     private final FheParameters parameters;
     private final long limitBytes;
-    private final int threads;
+    private final EvaluationPool pool;
 
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, CompletableFuture<Entry>> loading = new HashMap<>();
@@ -93,13 +94,14 @@ public final class KeyCache implements AutoCloseable {
 
     /**
      * @param limitBytes bound on resident expanded keys (0 keeps none once released)
-     * @param threads    evaluation threads of each expanded key; 0 = all cores
+     * @param pool       the server's evaluation pool: every key is expanded on it and evaluates on
+     *     it; the caller closes it after this cache
      */
-    public KeyCache(KeySource source, FheParameters parameters, long limitBytes, int threads) {
+    public KeyCache(KeySource source, FheParameters parameters, long limitBytes, EvaluationPool pool) {
         this.source = source;
         this.parameters = parameters;
         this.limitBytes = limitBytes;
-        this.threads = threads;
+        this.pool = pool;
     }
 
     /**
@@ -193,7 +195,7 @@ public final class KeyCache implements AutoCloseable {
         long start = System.nanoTime();
         ServerContext context;
         try (EvaluationKey key = EvaluationKey.fromBytes(parameters, bytes, SizeLimits.EVALUATION_KEY)) {
-            context = ServerContext.expand(key, threads);
+            context = ServerContext.expand(key, pool);
         } catch (FheException e) {
             throw new InferenceException(ErrorCode.INVALID_KEY, "key " + keyId + " is not an evaluation key for "
                     + parameters.name() + ": " + e.getMessage(), e);

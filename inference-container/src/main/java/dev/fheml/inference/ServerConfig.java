@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param queueTimeout    how long a request waits for a free slot before {@code busy}
  * @param requestTimeout  per-request deadline (key download, expansion and evaluation)
  * @param keyCacheBytes   bound on the bytes of expanded keys kept idle in memory (LRU)
- * @param evalThreads     threads of each expanded key's evaluation pool; 0 = all cores
+ * @param evalThreads     threads of the server's one evaluation pool, shared by all expanded keys; 0 = all cores
  * @param shutdownGrace   how long a stop waits for requests in flight
  */
 public record ServerConfig(String host, int port, Path modelDir, String keyBucket, String keyPrefix, URI s3Endpoint,

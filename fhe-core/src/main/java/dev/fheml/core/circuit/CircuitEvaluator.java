@@ -6,7 +6,12 @@ import dev.fheml.core.LweBatch;
 import dev.fheml.core.ParameterMismatchException;
 import dev.fheml.core.ServerContext;
 
-/** Evaluates a {@link Circuit} on encrypted inputs. Stateless and thread-safe. */
+/**
+ * Evaluates a {@link Circuit} on encrypted inputs stage by stage, one {@link ServerContext}
+ * operation each (weights transformed and tables built on every call). Stateless and thread-safe.
+ * A server evaluating a circuit repeatedly uses {@link CompiledCircuit}, which computes the same
+ * ciphertexts.
+ */
 public final class CircuitEvaluator {
     private CircuitEvaluator() {}
 
@@ -16,11 +21,7 @@ public final class CircuitEvaluator {
      * @throws ParameterMismatchException if the context or the input use other parameters than the circuit
      */
     public static CompactBatch evaluate(Circuit circuit, ServerContext server, GlweBatch input) {
-        String expected = circuit.parameters();
-        if (!server.parameters().name().equals(expected) || !input.parameters().name().equals(expected)) {
-            throw new ParameterMismatchException("circuit compiled for '" + expected + "' but the key uses '"
-                    + server.parameters().name() + "' and the input '" + input.parameters().name() + "'");
-        }
+        requireParameters(circuit, server, input);
         LweBatch current = null;
         try {
             for (Stage stage : circuit.stages()) {
@@ -45,6 +46,14 @@ public final class CircuitEvaluator {
             if (current != null) {
                 current.close();
             }
+        }
+    }
+
+    static void requireParameters(Circuit circuit, ServerContext server, GlweBatch input) {
+        String expected = circuit.parameters();
+        if (!server.parameters().name().equals(expected) || !input.parameters().name().equals(expected)) {
+            throw new ParameterMismatchException("circuit compiled for '" + expected + "' but the key uses '"
+                    + server.parameters().name() + "' and the input '" + input.parameters().name() + "'");
         }
     }
 }

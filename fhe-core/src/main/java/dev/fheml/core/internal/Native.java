@@ -6,8 +6,10 @@ package dev.fheml.core.internal;
  * <p>Internal: call the typed API in {@code dev.fheml.core} instead. Handles are opaque; each is
  * owned by exactly one {@link NativeHandle}. Errors arrive as exceptions: bad argument →
  * {@link IllegalArgumentException}, bad bytes → {@code FheFormatException}, foreign parameters →
- * {@code ParameterMismatchException}, null → {@link NullPointerException}, dead handle →
- * {@link IllegalStateException}, engine bug → {@link AssertionError}.
+ * {@code ParameterMismatchException}, null → {@link NullPointerException}, live handle of the wrong
+ * type → {@link IllegalStateException}, engine bug → {@link AssertionError}. A released handle must
+ * never be passed: the engine cannot detect it (its memory is freed), which is why only
+ * {@link NativeHandle#withHandle} hands handles out.
  */
 public final class Native {
     static {
@@ -46,11 +48,17 @@ public final class Native {
 
     public static native byte[] EvaluationKey_serialize(long evaluationKey);
 
-    public static native int EvaluationKey_count(long evaluationKey);
-
     public static native void EvaluationKey_destroy(long evaluationKey);
 
-    public static native long ServerKey_expand(long evaluationKey, int threads);
+    /** @param threads 0 = one per available core */
+    public static native long EvaluationPool_create(int threads);
+
+    public static native int EvaluationPool_threads(long pool);
+
+    public static native void EvaluationPool_destroy(long pool);
+
+    /** The server key keeps the pool's threads alive until it is destroyed itself. */
+    public static native long ServerKey_expand(long evaluationKey, long pool);
 
     public static native int ServerKey_threads(long serverKey);
 
@@ -95,6 +103,19 @@ public final class Native {
     public static native int CompactBatch_width(long batch);
 
     public static native void CompactBatch_destroy(long batch);
+
+    /**
+     * Validates and prepares a circuit. Each stage is one array {@code [kind, a, b, delta, payload...]}:
+     * a dense layer (kind 0 on the input, 2 levelled) {@code [kind, inputs, outputs, delta,
+     * weights (outputs x inputs)..., bias (outputs)...]}, a bootstrap {@code [1, domain, tables,
+     * deltaOut, values (tables x domain)...]}, the compaction {@code [3, keyswitch (0 or 1), bits, 0]}.
+     */
+    public static native long CompiledCircuit_compile(String params, int inputLength, long[][] stages);
+
+    /** All stages in one call on the server key's pool; returns a compact batch. */
+    public static native long CompiledCircuit_evaluate(long compiledCircuit, long serverKey, long glweBatch);
+
+    public static native void CompiledCircuit_destroy(long compiledCircuit);
 
     /** tfhe-rs shortint KS+PBS on the base parameter set, mean ms on the calling thread. */
     public static native double Baseline_shortintKsPbsMs(int iterations);

@@ -10,6 +10,10 @@ import java.util.function.LongFunction;
  * Owns one native handle. {@link #close()} is idempotent and thread-safe and waits for calls in
  * progress; use after close throws {@link IllegalStateException}; a {@link Cleaner} frees handles
  * that were never closed.
+ *
+ * <p>This class is what keeps freed handles away from the engine: the handle is zeroed under the
+ * write lock when it is destroyed, and {@link #withHandle} hands it out only under the read lock
+ * and only while non-zero. The engine itself cannot recognise a freed handle.
  */
 public abstract class NativeHandle implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();

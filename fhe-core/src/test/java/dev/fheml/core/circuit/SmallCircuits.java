@@ -6,7 +6,10 @@ import dev.fheml.core.LookupTables;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Hand-built circuits for tests: a small MLP (with a ReLU bootstrap) and a linear model. */
+/**
+ * Hand-built circuits for tests: a small MLP (with a ReLU bootstrap), a linear model, and an exact
+ * circuit with two bootstrap layers.
+ */
 final class SmallCircuits {
     static final int INPUTS = 64;
     static final int HIDDEN = 12;
@@ -52,6 +55,51 @@ final class SmallCircuits {
         long[] b = r.ints(CLASSES, -100, 101).asLongStream().toArray();
         return new Circuit(p.name(), INPUTS, delta, List.of(
                 new Stage.InputDense(new DenseLayer(INPUTS, CLASSES, w, b, delta)), new Stage.Compact(false, 32)));
+    }
+
+    /**
+     * 16 inputs in [0, 3] → 8 (per-output tables over 16) → 6 levelled (one shared table over 16
+     * with negative outputs) → 3 levelled. Every table is read on a box centre (boxes of N/16
+     * positions against a reading σ of ~5), so FHE equals the noiseless simulator exactly.
+     */
+    static Circuit twoBootstraps(FheParameters p, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long delta = p.inputDelta(16);
+        // At most 4 ones per row and bias 1: values in [1, 13], inside the 16-value domain.
+        long[] w1 = new long[16 * 8];
+        for (int j = 0; j < 8; j++) {
+            for (int t = 0; t < 4; t++) {
+                w1[j * 16 + r.nextInt(16)] = 1;
+            }
+        }
+        long[] b1 = new long[8];
+        java.util.Arrays.fill(b1, 1);
+        long[][] t1 = new long[8][];
+        for (int j = 0; j < 8; j++) {
+            t1[j] = r.ints(16, 0, 4).asLongStream().toArray();
+        }
+        // At most 3 ones per row, bias ≤ 2: values in [0, 11].
+        long[] w2 = new long[8 * 6];
+        for (int j = 0; j < 6; j++) {
+            for (int t = 0; t < 3; t++) {
+                w2[j * 8 + r.nextInt(8)] = 1;
+            }
+        }
+        long[] b2 = r.ints(6, 0, 3).asLongStream().toArray();
+        long[] t2 = new long[16];
+        for (int v = 0; v < 16; v++) {
+            t2[v] = v % 5 - 2;
+        }
+        long deltaOut = 1L << 56; // |output| ≤ 6·2·2 + 3 < 2^6: no wrap; noise 2^-15 ≪ Δ/2 = 2^-9
+        long[] w3 = r.ints(6 * 3, -2, 3).asLongStream().toArray();
+        long[] b3 = r.ints(3, -3, 4).asLongStream().toArray();
+        return new Circuit(p.name(), 16, delta, List.of(
+                new Stage.InputDense(new DenseLayer(16, 8, w1, b1, delta)),
+                new Stage.Bootstrap(LookupTables.perOutput(t1, delta)),
+                new Stage.LevelledDense(new DenseLayer(8, 6, w2, b2, delta)),
+                new Stage.Bootstrap(LookupTables.shared(t2, deltaOut)),
+                new Stage.LevelledDense(new DenseLayer(6, 3, w3, b3, deltaOut)),
+                new Stage.Compact(false, 32)));
     }
 
     static long[] input(SplittableRandom r) {

@@ -1,0 +1,175 @@
+package dev.fheml.core.circuit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fheml.core.CompactBatch;
+import dev.fheml.core.DenseLayer;
+import dev.fheml.core.EvaluationPool;
+import dev.fheml.core.GlweBatch;
+import dev.fheml.core.LookupTables;
+import dev.fheml.core.LweBatch;
+import dev.fheml.core.ParameterMismatchException;
+import dev.fheml.core.ServerContext;
+import dev.fheml.core.TestKeys;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class CompiledCircuitTest {
+    private static long[][] inputs(int queries, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long[][] x = new long[queries][];
+        for (int q = 0; q < queries; q++) {
+            x[q] = r.ints(16, 0, 4).asLongStream().toArray();
+        }
+        return x;
+    }
+
+    @Test
+    void compiledEvaluationEqualsTheSimulatorAndThePerStagePathExactly() {
+        TestKeys.Set k = TestKeys.l1();
+        Circuit c = SmallCircuits.twoBootstraps(k.parameters(), 21);
+        assertEquals(8 + 6, c.bootstrapCount());
+        long[][] x = inputs(4, 22);
+        CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
+        try (CompiledCircuit compiled = CompiledCircuit.compile(c);
+                GlweBatch in = k.client().encrypt(x, c.inputDelta());
+                CompactBatch fast = compiled.evaluate(k.server(), in);
+                CompactBatch slow = CircuitEvaluator.evaluate(c, k.server(), in)) {
+            assertEquals(4, fast.count());
+            assertEquals(3, fast.width());
+            long[][] got = k.client().decrypt(fast, c.outputDelta());
+            boolean someNegative = false;
+            for (int q = 0; q < x.length; q++) {
+                assertArrayEquals(sim.evaluate(x[q]), got[q], "query " + q);
+                for (long v : got[q]) {
+                    someNegative |= v < 0;
+                }
+            }
+            assertTrue(someNegative, "the circuit should exercise negative values");
+            // Same operations in the same order: the very same ciphertexts, not only the same plaintexts.
+            assertArrayEquals(slow.toBytes(), fast.toBytes());
+            assertArrayEquals(k.client().decrypt(slow, c.outputDelta()), got);
+        }
+    }
+
+    @Test
+    void compiledMlpMatchesThePerStagePathBitForBit() {
+        TestKeys.Set k = TestKeys.l1();
+        Circuit c = SmallCircuits.mlp(k.parameters(), 5);
+        SplittableRandom r = new SplittableRandom(6);
+        long[][] x = {SmallCircuits.input(r), SmallCircuits.input(r)};
+        try (CompiledCircuit compiled = CompiledCircuit.compile(c);
+                GlweBatch in = k.client().encrypt(x, c.inputDelta());
+                CompactBatch fast = compiled.evaluate(k.server(), in);
+                CompactBatch again = compiled.evaluate(k.server(), in);
+                CompactBatch slow = CircuitEvaluator.evaluate(c, k.server(), in)) {
+            assertArrayEquals(slow.toBytes(), fast.toBytes());
+            assertArrayEquals(fast.toBytes(), again.toBytes(), "a compiled circuit is reusable");
+        }
+    }
+
+    @Test
+    void aCircuitForAnotherParameterSetIsRefused() {
+        TestKeys.Set l1 = TestKeys.l1();
+        Circuit forL2 = SmallCircuits.twoBootstraps(TestKeys.l2().parameters(), 1);
+        try (CompiledCircuit compiled = CompiledCircuit.compile(forL2);
+                GlweBatch in = l1.client().encrypt(inputs(1, 2), forL2.inputDelta())) {
+            assertThrows(ParameterMismatchException.class, () -> compiled.evaluate(l1.server(), in));
+            assertThrows(ParameterMismatchException.class, () -> compiled.evaluate(TestKeys.l2().server(), in));
+        }
+    }
+
+    @Test
+    void compilationChecksWhatNeedsTheParameterSet() {
+        TestKeys.Set k = TestKeys.l1();
+        long delta = k.parameters().inputDelta(16);
+        DenseLayer layer = TestKeys.identity(2, delta);
+        Stage.Compact compact = new Stage.Compact(false, 32);
+        Circuit domain12 = new Circuit(k.parameters().name(), 2, delta, List.of(new Stage.InputDense(layer),
+                new Stage.Bootstrap(LookupTables.shared(new long[12], 1L << 50)), compact));
+        assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(domain12));
+        Circuit negativeOut = new Circuit(k.parameters().name(), 2, delta, List.of(new Stage.InputDense(layer),
+                new Stage.Bootstrap(LookupTables.shared(new long[16], -1)), compact));
+        assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(negativeOut));
+        int n = k.parameters().polynomialSize();
+        Circuit tooLong = new Circuit(k.parameters().name(), n + 1, delta,
+                List.of(new Stage.InputDense(TestKeys.identity(n + 1, delta)), compact));
+        assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(tooLong));
+        Circuit unknown = new Circuit("NO_SUCH_SET", 2, delta, List.of(new Stage.InputDense(layer), compact));
+        assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(unknown));
+    }
+
+    @Test
+    void evaluatingWithAClosedPoolContextOrCircuitThrows() {
+        TestKeys.Set k = TestKeys.l1();
+        Circuit c = SmallCircuits.twoBootstraps(k.parameters(), 3);
+        try (CompiledCircuit compiled = CompiledCircuit.compile(c);
+                GlweBatch in = k.client().encrypt(inputs(1, 4), c.inputDelta())) {
+            EvaluationPool pool = EvaluationPool.create(0);
+            ServerContext context = ServerContext.expand(k.evaluation(), pool);
+            ServerContext other = ServerContext.expand(k.evaluation(), pool);
+            compiled.evaluate(context, in).close();
+            context.close();
+            assertThrows(IllegalStateException.class, () -> compiled.evaluate(context, in));
+            pool.close();
+            assertThrows(IllegalStateException.class, () -> compiled.evaluate(other, in));
+            DenseLayer first = ((Stage.InputDense) c.stages().get(0)).layer();
+            assertThrows(IllegalStateException.class, () -> other.dense(in, first));
+            assertThrows(IllegalStateException.class, () -> ServerContext.expand(k.evaluation(), pool));
+            assertThrows(IllegalStateException.class, pool::threads);
+            other.close(); // frees the key and, as the last user, the pool's threads
+        }
+        CompiledCircuit closed = CompiledCircuit.compile(c);
+        closed.close();
+        try (GlweBatch in = k.client().encrypt(inputs(1, 5), c.inputDelta())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> closed.evaluate(k.server(), in));
+            assertTrue(e.getMessage().contains("CompiledCircuit is closed"), e.getMessage());
+        }
+    }
+
+    @Test
+    void twoContextsOnOnePoolEvaluateConcurrently() throws Exception {
+        TestKeys.Set k = TestKeys.l1();
+        Circuit c = SmallCircuits.twoBootstraps(k.parameters(), 8);
+        CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try (EvaluationPool pool = EvaluationPool.create(2);
+                ServerContext a = ServerContext.expand(k.evaluation(), pool);
+                ServerContext b = ServerContext.expand(k.evaluation(), pool);
+                CompiledCircuit compiled = CompiledCircuit.compile(c)) {
+            assertEquals(2, pool.threads());
+            assertEquals(2, a.threads());
+            List<Future<long[][]>> results = new ArrayList<>();
+            List<long[][]> queries = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                long[][] x = inputs(2, 100 + t);
+                ServerContext server = t % 2 == 0 ? a : b;
+                queries.add(x);
+                results.add(callers.submit(() -> {
+                    try (GlweBatch in = k.client().encrypt(x, c.inputDelta());
+                            CompactBatch out = compiled.evaluate(server, in);
+                            LweBatch first = server.dense(in, ((Stage.InputDense) c.stages().get(0)).layer())) {
+                        first.width(); // a per-stage operation interleaved with compiled evaluations
+                        return k.client().decrypt(out, c.outputDelta());
+                    }
+                }));
+            }
+            for (int t = 0; t < results.size(); t++) {
+                long[][] got = results.get(t).get();
+                for (int q = 0; q < 2; q++) {
+                    assertArrayEquals(sim.evaluate(queries.get(t)[q]), got[q], "task " + t + " query " + q);
+                }
+            }
+        } finally {
+            callers.shutdown();
+        }
+    }
+}

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fheml.core.ClientKey;
 import dev.fheml.core.EvaluationKey;
+import dev.fheml.core.EvaluationPool;
 import dev.fheml.core.FheParameters;
 import dev.fheml.protocol.ErrorCode;
 import dev.fheml.protocol.ExchangeLayout;
@@ -26,10 +27,12 @@ class KeyCacheIT {
     private TestServer t;
     private final List<String> keyIds = new ArrayList<>();
     private long oneKeyBytes;
+    private EvaluationPool pool;
 
     @BeforeAll
     void start() throws Exception {
         t = TestServer.start();
+        pool = EvaluationPool.create(1);
         keyIds.add(t.keyId);
         for (int i = 0; i < 2; i++) {
             try (ClientKey k = ClientKey.generate(t.parameters); EvaluationKey e = k.evaluationKey()) {
@@ -47,10 +50,12 @@ class KeyCacheIT {
     @AfterAll
     void stop() {
         t.close();
+        pool.close();
     }
 
     private KeyCache cache(long limit) {
-        return new KeyCache(new S3KeySource(t.newS3Client(), TestServer.BUCKET, ExchangeLayout.KEYS), t.parameters, limit, 1);
+        return new KeyCache(new S3KeySource(t.newS3Client(), TestServer.BUCKET, ExchangeLayout.KEYS), t.parameters, limit,
+                pool);
     }
 
     @Test

@@ -2,30 +2,22 @@ package dev.fheml.training.sagemaker;
 
 import dev.fheml.training.data.CsvFormat;
 import dev.fheml.training.data.CsvReader;
+import dev.fheml.training.data.DataFormat;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.IdxArray;
 import dev.fheml.training.data.IdxReader;
 import dev.fheml.training.data.Mnist;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
- * Reads one channel folder, detecting the format from the files' content (names do not matter,
- * gzip is detected too): either an MNIST-style IDX pair (one rank-3 images file
+ * Reads one channel folder, detecting the format from the files' content ({@link DataFormat}; names
+ * do not matter, gzip is looked through): either an MNIST-style IDX pair (one rank-3 images file
  * {@code [n, height, width]} and one rank-1 labels file) or one CSV file (numeric features and a
  * label column: the {@code label} hyperparameter, else the last column; header detected). Hidden
  * files ({@code .*}) and empty files (e.g. {@code _SUCCESS}) are ignored.
@@ -33,10 +25,6 @@ import java.util.zip.GZIPInputStream;
 public final class ChannelReader {
   /** More files than this in one channel is a mistake (the wrong S3 prefix), not a dataset. */
   static final int MAX_FILES = 1000;
-  private static final int SNIFF_BYTES = 4096;
-
-  /** What a file's first bytes say it is. */
-  enum Kind { IDX, TEXT, OTHER }
 
   private final Optional<String> labelColumn;
 
@@ -61,7 +49,7 @@ public final class ChannelReader {
     List<Path> idx = new ArrayList<>();
     List<Path> text = new ArrayList<>();
     for (Path f : files) {
-      switch (sniff(f)) {
+      switch (DataFormat.of(f)) {
         case IDX -> idx.add(f);
         case TEXT -> text.add(f);
         case OTHER -> throw new TrainingJobException("channel " + name + ": " + dir.relativize(f)
@@ -108,47 +96,6 @@ public final class ChannelReader {
     return false;
   }
 
-  /** Classifies a file by its first bytes (after gunzip when it is gzip). */
-  static Kind sniff(Path file) throws IOException {
-    byte[] head;
-    try (InputStream in = open(file)) {
-      head = in.readNBytes(SNIFF_BYTES);
-    }
-    if (head.length >= 4 && head[0] == 0 && head[1] == 0 && (head[2] & 0xFF) == IdxReader.TYPE_UNSIGNED_BYTE
-        && head[3] >= 1 && head[3] <= 8) {
-      return Kind.IDX;
-    }
-    return isText(head) ? Kind.TEXT : Kind.OTHER;
-  }
-
-  private static boolean isText(byte[] head) {
-    for (byte b : head) {
-      if (b == 0) {
-        return false;
-      }
-    }
-    // The sniffed prefix may end inside a multi-byte character: drop up to 3 trailing bytes.
-    for (int cut = 0; cut <= Math.min(3, head.length); cut++) {
-      try {
-        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(head, 0, head.length - cut));
-        return true;
-      } catch (CharacterCodingException e) {
-        // try a shorter prefix
-      }
-    }
-    return false;
-  }
-
-  private static InputStream open(Path file) throws IOException {
-    InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-    in.mark(2);
-    int b0 = in.read();
-    int b1 = in.read();
-    in.reset();
-    return b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
-  }
-
   private static TrainingData readIdx(String name, Path dir, List<Path> files) throws TrainingJobException, IOException {
     IdxReader reader = new IdxReader();
     Path imagesFile = null;
@@ -186,9 +133,7 @@ public final class ChannelReader {
     CsvFormat.Builder format = CsvFormat.builder().classNames(classNames);
     labelColumn.ifPresent(format::labelColumn);
     Path file = files.get(0);
-    try (Reader r = new InputStreamReader(open(file), StandardCharsets.UTF_8)) {
-      return new TrainingData(name, new CsvReader(format.build()).read(r, file.toString()), Optional.empty(), files);
-    }
+    return new TrainingData(name, new CsvReader(format.build()).read(file), Optional.empty(), files);
   }
 
   private static List<String> names(Path dir, List<Path> files) {

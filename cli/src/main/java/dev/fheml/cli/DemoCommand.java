@@ -101,11 +101,11 @@ final class DemoCommand implements Callable<Integer> {
         String shape = hidden.isEmpty() ? "784-10 (linear)"
                 : "784-" + hidden.stream().map(String::valueOf).collect(Collectors.joining("-")) + "-10";
         out.println("[5/5] report");
-        out.printf("  model                %s, %s, model id %s...%n", model.metrics().get("model"), shape,
+        out.printf("  model                %s, %s, model id %s...%n", model.metrics().model(), shape,
                 spec.modelId().substring(0, 12));
-        out.printf("  accuracy plain       %.4f  (float model, 10,000 test images)%n", model.metrics().get("accuracy_plain"));
+        out.printf("  accuracy plain       %.4f  (float model, 10,000 test images)%n", model.metrics().accuracyPlain());
         out.printf("  accuracy quantized   %.4f  (integer model, 10,000 test images)%n",
-                model.metrics().get("accuracy_quantized"));
+                model.metrics().accuracyQuantized());
         out.printf("  accuracy encrypted   %.4f  (%d images under FHE; agreement with the integer model %.4f)%n",
                 s.accuracy(), s.samples(), s.agreement());
         out.printf("  time per image       encrypt %.1f ms, server evaluation %.0f ms, round trip %.0f ms (S3, invoke,"

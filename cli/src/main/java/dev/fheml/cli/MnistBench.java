@@ -41,8 +41,8 @@ final class MnistBench {
         r.put("model_id", spec.modelId());
         r.put("samples", samples);
         r.put("threads", threads);
-        r.put("accuracy_plain", model.metrics().get("accuracy_plain"));
-        r.put("accuracy_quantized", model.metrics().get("accuracy_quantized"));
+        r.put("accuracy_plain", model.metrics().accuracyPlain());
+        r.put("accuracy_quantized", model.metrics().accuracyQuantized());
         Progress progress = new Progress(log);
         try (ClientKey client = progress.step("generate keys", () -> ClientKey.generate(p)).value();
                 EvaluationKey eval = progress.step("generate evaluation key", client::evaluationKey).value();

@@ -15,17 +15,18 @@ import dev.fheml.core.circuit.CircuitEvaluator;
 import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
-import dev.fheml.training.data.MinMaxScaler;
 import dev.fheml.training.data.Mnist;
+import dev.fheml.training.job.TrainingRequest;
 import dev.fheml.training.quant.IntegerEvaluator;
-import dev.fheml.training.quant.QuantBits;
 import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
+import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
 import dev.fheml.training.train.Trainer;
-import dev.fheml.training.train.TrainingConfig;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,11 @@ class FheCompilerTest {
     test = data.mnistTest().head(200);
   }
 
-  private static QuantizedModel trainModel(List<Integer> hidden, int epochs) {
-    TrainingConfig config = TrainingConfig.builder().hiddenSizes(hidden).bits(new QuantBits(4, 4, 4))
-        .epochs(epochs).seed(7).threads(2).scaler(MinMaxScaler.fixed(train.numFeatures(), 0, Mnist.MAX_PIXEL))
-        .build();
-    return new Trainer(config, ProgressListener.silent()).train(train).quantizedModel();
+  private static QuantizedModel trainModel(Consumer<TrainingRequest.Builder> settings) {
+    TrainingRequest.Builder b = TrainingRequest.builder().seed(7).threads(2).augment(false);
+    settings.accept(b);
+    return new Trainer(b.build().trainingConfig(Optional.of(Mnist.IMAGE)), ProgressListener.silent()).train(train)
+        .quantizedModel();
   }
 
   private static long[] input(QuantizedModel model, int row) {
@@ -55,7 +56,7 @@ class FheCompilerTest {
 
   @Test
   void linearModelIsExactUnderFhe() {
-    QuantizedModel model = trainModel(List.of(), 3);
+    QuantizedModel model = trainModel(b -> b.model(ModelKind.LOGREG).epochs(3));
     CompiledModel compiled = new FheCompiler(CompileOptions.defaults()).compile(model);
     assertEquals(0, compiled.circuit().bootstrapCount());
     IntegerEvaluator reference = new IntegerEvaluator(model);
@@ -69,7 +70,7 @@ class FheCompilerTest {
 
   @Test
   void mlpMatchesTheIntegerReferenceAndFhe() {
-    QuantizedModel model = trainModel(List.of(16), 2);
+    QuantizedModel model = trainModel(b -> b.hidden(List.of(16)).epochs(2));
     CompiledModel compiled = new FheCompiler(CompileOptions.defaults()).compile(model);
     compiled.report().forEach(System.out::println);
     assertEquals(16, compiled.circuit().bootstrapCount());
@@ -120,7 +121,7 @@ class FheCompilerTest {
 
   @Test
   void refusesAModelThatCannotBeMadeSafe() {
-    QuantizedModel mlp = trainModel(List.of(8), 1);
+    QuantizedModel mlp = trainModel(b -> b.hidden(List.of(8)).epochs(1));
     // Forced overflow: ranges widened beyond anything the torus can encode.
     UnsafeModelException e = assertThrows(UnsafeModelException.class,
         () -> new FheCompiler(new CompileOptions(FheParameters.PBS_L2, 1e15, 6)).compile(mlp));

@@ -25,13 +25,13 @@ final class MnistBench {
 
     static Map<String, Object> run(List<Integer> hidden, Integer epochs, long seed, String params, int samples,
             int threads, PrintStream log) throws IOException {
+        Dataset test = BundledData.locate().mnistTest();
+        if (samples < 1 || samples > test.size()) { // before training a model, which takes minutes
+            throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
+        }
         MnistModels.Model model = MnistModels.ensure(hidden, epochs, seed, params, false, log);
         Circuit circuit = ModelArtifacts.readServer(model.serverZip()).circuit();
         ClientSpec spec = ModelArtifacts.readClient(model.clientZip()).spec();
-        Dataset test = BundledData.locate().mnistTest();
-        if (samples < 1 || samples > test.size()) {
-            throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
-        }
         FheParameters p = FheParameters.byName(circuit.parameters());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("benchmark", "mnist");

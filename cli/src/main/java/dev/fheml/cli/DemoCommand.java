@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,20 +33,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "Test images to send encrypted (default: ${DEFAULT-VALUE}).")
     int samples = 20;
 
-    @Option(names = "--model", description = "mlp or logreg (default: ${DEFAULT-VALUE}).")
-    String model = "mlp";
-
-    @Option(names = "--hidden", split = ",", description = "Hidden layer widths of the MLP (default: 64).")
-    List<Integer> hidden = List.of(64);
-
-    @Option(names = "--epochs", description = "Training epochs (default: 100 for the MLP, 30 for logreg).")
-    Integer epochs;
-
-    @Option(names = "--seed", description = "Training seed (default: ${DEFAULT-VALUE}).")
-    long seed = 1;
-
-    @Option(names = "--params", description = "Parameter set (default: ${DEFAULT-VALUE}).")
-    String params = FheParameters.PBS_L2;
+    @Mixin
+    MnistModelOptions modelOptions = new MnistModelOptions();
 
     @Option(names = "--retrain", description = "Train again even if a cached model exists.")
     boolean retrain;
@@ -57,17 +46,14 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         out.println("=== fhe-ml demo: encrypted MNIST inference through a local SageMaker-style async endpoint ===");
-        if (!model.equals("mlp") && !model.equals("logreg")) {
-            throw new IllegalArgumentException("--model must be mlp or logreg, got '" + model + "'");
-        }
-        List<Integer> widths = model.equals("logreg") ? List.of() : hidden;
-        out.println("[1/5] model");
-        MnistModels.Model trained = MnistModels.ensure(widths, epochs, seed, params, retrain, out);
-        Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
         Dataset test = BundledData.locate().mnistTest();
         if (samples < 1 || samples > test.size()) {
             throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
         }
+        List<Integer> widths = modelOptions.widths();
+        out.println("[1/5] model");
+        MnistModels.Model trained = modelOptions.ensure(retrain, out);
+        Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
         Progress progress = new Progress(out);
         out.println("[2/5] local stack: S3 API (s3proxy), inference server (HTTP, /ping + /invocations), async invoker,"
                 + " result notifications (SQS API)");
@@ -101,11 +87,11 @@ final class DemoCommand implements Callable<Integer> {
         String shape = hidden.isEmpty() ? "784-10 (linear)"
                 : "784-" + hidden.stream().map(String::valueOf).collect(Collectors.joining("-")) + "-10";
         out.println("[5/5] report");
-        out.printf("  model                %s, %s, model id %s...%n", model.metrics().get("model"), shape,
+        out.printf("  model                %s, %s, model id %s...%n", model.metrics().model(), shape,
                 spec.modelId().substring(0, 12));
-        out.printf("  accuracy plain       %.4f  (float model, 10,000 test images)%n", model.metrics().get("accuracy_plain"));
+        out.printf("  accuracy plain       %.4f  (float model, 10,000 test images)%n", model.metrics().accuracyPlain());
         out.printf("  accuracy quantized   %.4f  (integer model, 10,000 test images)%n",
-                model.metrics().get("accuracy_quantized"));
+                model.metrics().accuracyQuantized());
         out.printf("  accuracy encrypted   %.4f  (%d images under FHE; agreement with the integer model %.4f)%n",
                 s.accuracy(), s.samples(), s.agreement());
         out.printf("  time per image       encrypt %.1f ms, server evaluation %.0f ms, round trip %.0f ms (S3, invoke,"

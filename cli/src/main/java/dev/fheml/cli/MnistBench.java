@@ -25,23 +25,11 @@ import picocli.CommandLine.Option;
 @Command(name = "mnist", mixinStandardHelpOptions = true,
         description = "Encrypted MNIST: accuracy, agreement with the plaintext-integer model, latency per image.")
 final class MnistBench implements Callable<Integer> {
-    @Option(names = "--model", description = "mlp or logreg (default: ${DEFAULT-VALUE}).")
-    String model = "mlp";
-
-    @Option(names = "--hidden", split = ",", description = "Hidden widths of the MLP (default: 64).")
-    List<Integer> hidden = List.of(64);
+    @Mixin
+    MnistModelOptions modelOptions = new MnistModelOptions();
 
     @Option(names = "--samples", description = "Encrypted test images (default: ${DEFAULT-VALUE}).")
     int samples = 100;
-
-    @Option(names = "--epochs", description = "Training epochs (default: the recipe's).")
-    Integer epochs;
-
-    @Option(names = "--seed", description = "Training seed (default: ${DEFAULT-VALUE}).")
-    long seed = 1;
-
-    @Option(names = "--params", description = "Parameter set (default: ${DEFAULT-VALUE}).")
-    String params = FheParameters.PBS_L2;
 
     @Option(names = "--threads", description = "Evaluation threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads = 0;
@@ -54,27 +42,23 @@ final class MnistBench implements Callable<Integer> {
 
     /** The JSON of one run. */
     record Result(String benchmark, String model, List<Integer> hidden, String params, String modelId, int samples,
-            int threads, Object accuracyPlain, Object accuracyQuantized, int evalKeyBytes, double accuracyFhe,
+            int threads, double accuracyPlain, double accuracyQuantized, int evalKeyBytes, double accuracyFhe,
             double agreement, Latency latencyMs, double encryptMs, double decryptMs, int queryBytes, int responseBytes,
             int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, MachineInfo machine) {}
 
     @Override
     public Integer call() throws Exception {
-        if (!model.equals("mlp") && !model.equals("logreg")) {
-            throw new IllegalArgumentException("--model must be mlp or logreg, got '" + model + "'");
-        }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        List<Integer> widths = model.equals("logreg") ? List.of() : hidden;
-        output.emit(run(widths, n, System.err), System.out, System.err);
+        output.emit(run(n, System.err), System.out, System.err);
         return 0;
     }
 
-    private Result run(List<Integer> widths, int threads, PrintStream log) throws IOException {
+    private Result run(int threads, PrintStream log) throws IOException {
         Dataset test = BundledData.locate().mnistTest();
         if (samples < 1 || samples > test.size()) {
             throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
         }
-        MnistModels.Model trained = MnistModels.ensure(widths, epochs, seed, params, false, log);
+        MnistModels.Model trained = modelOptions.ensure(false, log);
         Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
         ClientSpec spec = ModelArtifacts.readClient(trained.clientZip()).spec();
         FheParameters p = FheParameters.byName(circuit.parameters());
@@ -90,8 +74,8 @@ final class MnistBench implements Callable<Integer> {
             MnistRun.Stats s = MnistRun.run(circuit, spec, client, server, test, samples, log);
             double p50 = MnistRun.median(s.serverMs());
             double bound = circuit.bootstrapCount() * ksPbs / threads;
-            return new Result("mnist", widths.isEmpty() ? "logreg" : "mlp", widths, p.name(), spec.modelId(), samples,
-                    threads, trained.metrics().get("accuracy_plain"), trained.metrics().get("accuracy_quantized"),
+            return new Result("mnist", modelOptions.model.wireName(), modelOptions.widths(), p.name(), spec.modelId(),
+                    samples, threads, trained.metrics().accuracyPlain(), trained.metrics().accuracyQuantized(),
                     eval.toBytes().length, s.accuracy(), s.agreement(),
                     new Latency(round(p50), round(MnistRun.percentile(s.serverMs(), 0.9)),
                             round(Arrays.stream(s.serverMs()).average().orElse(0))),

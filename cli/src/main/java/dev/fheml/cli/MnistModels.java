@@ -1,10 +1,12 @@
 package dev.fheml.cli;
 
-import dev.fheml.training.compile.CompileOptions;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.data.Mnist;
+import dev.fheml.training.job.TrainingRequest;
 import dev.fheml.training.pipeline.ModelPipeline;
-import dev.fheml.training.pipeline.Recipes;
+import dev.fheml.training.pipeline.TrainingMetrics;
+import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
 import dev.fheml.training.train.TrainingConfig;
 import java.io.IOException;
@@ -14,7 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +28,7 @@ final class MnistModels {
     private static final String CACHE_VERSION = "v1";
 
     /** A ready model folder with its metrics. */
-    record Model(Path directory, Map<String, Object> metrics) {
+    record Model(Path directory, TrainingMetrics metrics) {
         Path serverZip() {
             return directory.resolve(ModelPipeline.SERVER_ZIP);
         }
@@ -51,18 +53,25 @@ final class MnistModels {
                 .replace(',', '-')) + "-e" + (epochs == null ? "default" : epochs) + "-s" + seed + "-" + params + "-"
                 + CACHE_VERSION;
         Path dir = cacheRoot().resolve("models").resolve(recipe);
-        Map<String, Object> metrics = retrain ? null : ModelPipeline.readMetrics(dir);
-        if (metrics != null) {
+        Optional<TrainingMetrics> metrics = retrain ? Optional.empty() : ModelPipeline.readMetrics(dir);
+        if (metrics.isPresent()) {
             log.println("model: reusing " + dir);
-            return new Model(dir, metrics);
+            return new Model(dir, metrics.get());
         }
         BundledData data = BundledData.locate();
         Dataset train = data.mnistTrain();
         Dataset test = data.mnistTest();
-        TrainingConfig config = Recipes.mnist(hidden, epochs, seed);
+        // The training job's defaults for MNIST images (the measured recipe), as `fhe-ml train` would use.
+        TrainingRequest.Builder settings = TrainingRequest.builder().seed(seed).parameters(params)
+                .model(hidden.isEmpty() ? ModelKind.LOGREG : ModelKind.MLP).hidden(hidden);
+        if (epochs != null) {
+            settings.epochs(epochs);
+        }
+        TrainingRequest request = settings.build();
+        TrainingConfig config = request.trainingConfig(Optional.of(Mnist.IMAGE));
         Path tmp = Files.createDirectories(dir.getParent()).resolve(recipe + ".tmp-" + ProcessHandle.current().pid());
-        ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test,
-                CompileOptions.defaults().withParameters(params), tmp, ProgressListener.printingTo(log), log);
+        ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test, request.compileOptions(), tmp,
+                ProgressListener.printingTo(log), log);
         deleteRecursively(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         log.println("model: saved to " + dir);

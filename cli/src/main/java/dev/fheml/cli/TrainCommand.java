@@ -1,33 +1,37 @@
 package dev.fheml.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fheml.training.sagemaker.SageMakerPaths;
-import dev.fheml.training.sagemaker.TrainingJob;
-import dev.fheml.training.sagemaker.TrainingJobException;
+import dev.fheml.training.job.TrainingJob;
+import dev.fheml.training.job.TrainingJobException;
+import dev.fheml.training.job.TrainingRequest;
+import dev.fheml.training.pipeline.ModelPipeline;
+import dev.fheml.training.sagemaker.Hyperparameters;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fhe-ml train}: the SageMaker training job, on this machine. Lays out a job folder as
- * SageMaker does ({@code input/config/hyperparameters.json}, {@code input/data/<channel>/}), runs
- * the same {@link TrainingJob} as the training image, and moves {@code server.zip},
- * {@code client.zip} and {@code metrics.json} to {@code --out}.
+ * {@code fhe-ml train}: the SageMaker training job on this machine. The {@code -p} values go through
+ * the training image's hyperparameter parser into the same {@link TrainingRequest}, and the same
+ * {@link TrainingJob} runs it on the given paths, writing {@code server.zip}, {@code client.zip} and
+ * {@code metrics.json} into {@code --out}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train and compile an FHE model from IDX or CSV data, as the SageMaker training job does.")
 final class TrainCommand implements Callable<Integer> {
+    /** The name recorded in metrics.json, where SageMaker records the job's. */
+    static final String JOB_NAME = "fhe-ml-train-local";
+
     @Option(names = "--train", required = true, paramLabel = "PATH",
             description = "Training data: one CSV file (label in the last column unless -p label=NAME), or a folder"
-                    + " with an MNIST-style IDX pair.")
+                    + " with an MNIST-style IDX pair or one CSV file (links are followed).")
     Path train;
 
     @Option(names = "--test", paramLabel = "PATH", description = "Test data in the same form (default: a held-out share).")
@@ -46,46 +50,16 @@ final class TrainCommand implements Callable<Integer> {
         if (Files.exists(out) && !isEmptyDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " exists and is not empty: choose a new folder");
         }
-        Path root = Files.createTempDirectory("fhe-ml-train-");
         try {
-            SageMakerPaths paths = new SageMakerPaths(root);
-            Files.createDirectories(paths.hyperparameters().getParent());
-            new ObjectMapper().writeValue(paths.hyperparameters().toFile(), hyperparameters);
-            link(paths.channel(TrainingJob.TRAIN), train);
-            if (test != null) {
-                link(paths.channel(TrainingJob.TEST), test);
-            }
-            try {
-                new TrainingJob(paths, "fhe-ml-train-local", log).run();
-            } catch (TrainingJobException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-            Files.createDirectories(out);
-            try (Stream<Path> files = Files.list(paths.model())) {
-                for (Path f : files.toList()) {
-                    Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            log.println("model written to " + out + " (server.zip, client.zip, metrics.json)");
-            log.println("next: ./fhe-ml smoke-test --local --model-dir " + out);
-            return 0;
-        } finally {
-            MnistModels.deleteRecursively(root);
+            TrainingRequest request = Hyperparameters.of(hyperparameters).request();
+            ModelPipeline.Result result = new TrainingJob(request, JOB_NAME, log)
+                    .run(train, Optional.ofNullable(test), out);
+            log.println("model written to " + result.directory() + " (server.zip, client.zip, metrics.json)");
+        } catch (TrainingJobException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-    }
-
-    /** A channel folder holding {@code data}: the folder itself, or the one file. */
-    private static void link(Path channel, Path data) throws IOException {
-        Path source = data.toAbsolutePath();
-        if (Files.isDirectory(source)) {
-            Files.createDirectories(channel.getParent());
-            Files.createSymbolicLink(channel, source);
-        } else if (Files.isRegularFile(source)) {
-            Files.createDirectories(channel);
-            Files.createSymbolicLink(channel.resolve(source.getFileName()), source);
-        } else {
-            throw new IllegalArgumentException("no such file or folder: " + data);
-        }
+        log.println("next: ./fhe-ml smoke-test --local --model-dir " + out);
+        return 0;
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {

@@ -9,30 +9,35 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class FheMlTest {
-    @Test
-    void unknownBenchmarkIsAClearError() {
+    /** Runs the command, expects {@code status} (2: a usage error, 1: a failure), returns standard error. */
+    private static String failure(int status, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(2, FheMl.run("bench", "nope"));
+            assertEquals(status, FheMl.run(args));
         } finally {
             System.setErr(original);
         }
-        String text = err.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("'nope'") && text.contains("engine") && text.contains("mnist"), text);
+        return err.toString(StandardCharsets.UTF_8);
     }
 
     @Test
+    void unknownBenchmarkIsAClearErrorListingTheBenchmarks() {
+        String err = failure(2, "bench", "nope");
+        assertTrue(err.contains("'nope'") && err.contains("engine") && err.contains("mnist") && err.contains("serve"), err);
+    }
+
+    @Test
+    void unknownModelIsAClearError() {
+        String err = failure(2, "bench", "mnist", "--model", "svm");
+        assertTrue(err.contains("--model must be mlp or logreg"), err);
+    }
+
+    /** Refused before any model is trained: the test would take minutes otherwise. */
+    @Test
     void badSampleCountIsAClearError() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(1, FheMl.run("bench", "mnist", "--model", "svm"));
-        } finally {
-            System.setErr(original);
-        }
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--model must be mlp or logreg"));
+        String err = failure(1, "bench", "mnist", "--samples", "0");
+        assertTrue(err.contains("--samples must be in [1, 10000], got 0"), err);
     }
 }

@@ -1,19 +1,18 @@
 package dev.fheml.training;
 
 import dev.fheml.training.data.BundledData;
-import dev.fheml.training.data.CsvFormat;
-import dev.fheml.training.data.CsvReader;
 import dev.fheml.training.data.DataSplit;
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.data.ImageShape;
 import dev.fheml.training.data.Mnist;
-import dev.fheml.training.data.MinMaxScaler;
+import dev.fheml.training.job.ChannelReader;
+import dev.fheml.training.job.TrainingRequest;
 import dev.fheml.training.quant.AccuracyReport;
 import dev.fheml.training.quant.BootstrapNoise;
-import dev.fheml.training.quant.QuantBits;
 import dev.fheml.training.quant.QuantizedAccuracy;
 import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
-import dev.fheml.training.train.ImageAugmentation;
+import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
 import dev.fheml.training.train.Trainer;
 import dev.fheml.training.train.TrainingConfig;
@@ -21,31 +20,37 @@ import dev.fheml.training.train.TrainingResult;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Trains a model on a bundled or given dataset and prints plain, quantized and noisy-quantized test
  * accuracy, so that the numbers in the docs can be reproduced:
  * {@code java -cp ... dev.fheml.training.TrainMain --model mlp --hidden 64 --epochs 100 --seed 1}.
+ * The options fill a {@link TrainingRequest}; an option not given keeps the request's default.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train an FHE-ready model with quantization-aware training and report test accuracy.")
+    description = {"Train an FHE-ready model with quantization-aware training and report test accuracy.",
+        "Options not given keep the training job's defaults (README, hyperparameter table)."})
 public final class TrainMain implements Callable<Integer> {
-
-  /** Which architecture. */
-  enum ModelKind { logreg, mlp }
 
   /** Which data. */
   enum DatasetKind { mnist, breast_cancer, csv }
 
-  @Option(names = "--model", description = "logreg or mlp (default ${DEFAULT-VALUE})")
-  ModelKind model = ModelKind.mlp;
+  @Spec
+  CommandSpec spec;
 
-  @Option(names = "--hidden", split = ",", description = "hidden layer widths (default 64)")
-  List<Integer> hidden = List.of(64);
+  @Option(names = "--model", description = "mlp or logreg (hyperparameter model)")
+  String model;
+
+  @Option(names = "--hidden", split = ",", description = "hidden layer widths of an mlp (hidden)")
+  List<Integer> hidden;
 
   @Option(names = "--dataset", description = "mnist, breast_cancer or csv (default ${DEFAULT-VALUE})")
   DatasetKind dataset = DatasetKind.mnist;
@@ -53,66 +58,62 @@ public final class TrainMain implements Callable<Integer> {
   @Option(names = "--csv", description = "CSV file for --dataset csv")
   Path csv;
 
-  @Option(names = "--label", description = "label column name of the CSV (default: last column)")
+  @Option(names = "--label", description = "label column name of the CSV (label)")
   String label;
 
   @Option(names = "--data-dir", description = "the repository's data/ folder (default: searched)")
   Path dataDir;
 
-  @Option(names = "--epochs", description = "default: 100 for mlp, 30 for logreg")
+  @Option(names = "--epochs", description = "passes over the training rows (epochs)")
   Integer epochs;
 
-  @Option(names = "--batch", description = "default ${DEFAULT-VALUE}")
-  int batch = 64;
+  @Option(names = "--batch", description = "rows per step (batch_size)")
+  Integer batch;
 
-  @Option(names = "--lr", description = "initial Adam learning rate (default ${DEFAULT-VALUE})")
-  double lr = 2e-3;
+  @Option(names = "--lr", description = "initial Adam learning rate (learning_rate)")
+  Double lr;
 
-  @Option(names = "--weight-decay", description = "default ${DEFAULT-VALUE}")
-  double weightDecay = 1e-4;
+  @Option(names = "--weight-decay", description = "decoupled weight decay (weight_decay)")
+  Double weightDecay;
 
-  @Option(names = "--input-bits", description = "default ${DEFAULT-VALUE}")
-  int inputBits = 4;
+  @Option(names = "--input-bits", description = "input bits (input_bits)")
+  Integer inputBits;
 
-  @Option(names = "--weight-bits", description = "default ${DEFAULT-VALUE}")
-  int weightBits = 4;
+  @Option(names = "--weight-bits", description = "weight bits (weight_bits)")
+  Integer weightBits;
 
-  @Option(names = "--act-bits", description = "default ${DEFAULT-VALUE}")
-  int actBits = 4;
+  @Option(names = "--act-bits", description = "activation bits (activation_bits)")
+  Integer actBits;
 
-  @Option(names = "--noise-positions", description = "bootstrap noise sigma in positions of 2048 "
-      + "(default ${DEFAULT-VALUE})")
-  double noisePositions = BootstrapNoise.DEFAULT_SIGMA_POSITIONS;
+  @Option(names = "--noise-positions", description = "bootstrap noise sigma in positions of 2048 (noise_positions)")
+  Double noisePositions;
 
-  @Option(names = "--train-noise", negatable = true, description = "inject the noise during training "
-      + "(default true)")
+  @Option(names = "--train-noise", negatable = true, description = "inject the noise during training (train_noise)")
   Boolean trainNoise;
 
-  @Option(names = "--margin", description = "range margin per side (default ${DEFAULT-VALUE})")
-  double margin = BootstrapNoise.DEFAULT_MARGIN_FRACTION;
+  @Option(names = "--margin", description = "range margin per side of the noise model")
+  Double margin;
 
-  @Option(names = "--augment", negatable = true, description = "affine augmentation of MNIST images "
-      + "(default true for mnist)")
+  @Option(names = "--augment", negatable = true, description = "distort images while training (augment; default"
+      + " on for mnist with an mlp)")
   Boolean augment;
 
-  @Option(names = "--elastic", description = "elastic distortion of MNIST images in pixels "
-      + "(default ${DEFAULT-VALUE})")
-  double elastic = 1.5;
+  @Option(names = "--elastic", description = "elastic distortion of images in pixels (elastic)")
+  Double elastic;
 
-  @Option(names = "--warmup", description = "float epochs before QAT (default ${DEFAULT-VALUE})")
-  int warmup = 0;
+  @Option(names = "--warmup", description = "float epochs before quantization-aware training")
+  Integer warmup;
 
-  @Option(names = "--val-fraction", description = "default ${DEFAULT-VALUE}")
-  double valFraction = 0.1;
+  @Option(names = "--val-fraction", description = "validation share of the training rows (validation_fraction)")
+  Double valFraction;
 
-  @Option(names = "--test-fraction", description = "held-out test share for CSV data "
-      + "(default ${DEFAULT-VALUE})")
-  double testFraction = 0.2;
+  @Option(names = "--test-fraction", description = "held-out test share for CSV data (test_fraction)")
+  Double testFraction;
 
-  @Option(names = "--seed", description = "default ${DEFAULT-VALUE}")
-  long seed = 1;
+  @Option(names = "--seed", description = "seeds everything (seed)")
+  Long seed;
 
-  @Option(names = "--threads", description = "default: min(2, cores)")
+  @Option(names = "--threads", description = "training threads (threads)")
   Integer threads;
 
   @Option(names = "--noise-repeats", description = "noisy test evaluations to average "
@@ -134,60 +135,84 @@ public final class TrainMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    TrainingRequest request;
+    try {
+      request = request();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     BundledData bundled = dataDir != null ? BundledData.at(dataDir) : null;
     Dataset train;
     Dataset test;
-    TrainingConfig.Builder cfg = TrainingConfig.builder();
+    Optional<ImageShape> image = Optional.empty();
     switch (dataset) {
       case mnist -> {
         BundledData b = bundled != null ? bundled : BundledData.locate();
         train = b.mnistTrain();
         test = b.mnistTest();
-        cfg.scaler(MinMaxScaler.fixed(train.numFeatures(), 0, Mnist.MAX_PIXEL));
-        if (augment == null ? model == ModelKind.mlp : augment) {
-          cfg.augmentation(ImageAugmentation.mnistDefaults().withElastic(elastic, 4));
-        }
+        image = Optional.of(Mnist.IMAGE);
       }
       case breast_cancer, csv -> {
         Dataset all;
         if (dataset == DatasetKind.csv) {
           if (csv == null) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--csv is required");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--csv is required");
           }
-          CsvFormat.Builder f = CsvFormat.builder();
-          if (label != null) {
-            f.labelColumn(label);
-          }
-          all = new CsvReader(f.build()).read(csv);
+          all = new ChannelReader(request.label()).read("csv", csv, List.of()).dataset();
         } else {
           all = (bundled != null ? bundled : BundledData.locate()).breastCancer();
         }
-        DataSplit split = DataSplit.stratified(all, testFraction, seed);
+        DataSplit split = DataSplit.stratified(all, request.testFraction(), request.seed());
         train = split.kept();
         test = split.heldOut();
       }
       default -> throw new IllegalStateException();
     }
-    BootstrapNoise noise = new BootstrapNoise(BootstrapNoise.DEFAULT_POSITIONS, noisePositions, margin);
-    cfg.hiddenSizes(model == ModelKind.logreg ? List.of() : hidden)
-        .bits(new QuantBits(inputBits, weightBits, actBits))
-        .noise(trainNoise == null || trainNoise ? noise : noise.withSigmaPositions(0))
-        .epochs(epochs != null ? epochs : model == ModelKind.mlp ? 100 : 30)
-        .batchSize(batch).learningRate(lr).weightDecay(weightDecay)
-        .floatWarmupEpochs(warmup).validationFraction(valFraction).seed(seed);
-    if (threads != null) {
-      cfg.threads(threads);
-    }
-    TrainingConfig config = cfg.build();
-    out.printf("training %s %s on %s (%d rows), test %d rows, bits %s, noise %.1f positions%n", model,
-        config.hiddenSizes(), dataset, train.size(), test.size(), config.bits(), noisePositions);
+    TrainingConfig config = request.trainingConfig(image);
+    out.printf("training %s %s on %s (%d rows), test %d rows, bits %s, noise %.1f positions%n", request.model(),
+        config.hiddenSizes(), dataset, train.size(), test.size(), config.bits(), request.noisePositions());
     TrainingResult result = new Trainer(config, quiet ? ProgressListener.silent()
         : ProgressListener.stderr()).train(train);
-    report(result, test, noise);
+    // Evaluated with the noise the circuit will have, also when training ran without it.
+    BootstrapNoise noise = new BootstrapNoise(BootstrapNoise.DEFAULT_POSITIONS, request.noisePositions(),
+        request.noiseMargin());
+    report(result, test, noise, request.seed());
     return 0;
   }
 
-  private void report(TrainingResult result, Dataset test, BootstrapNoise noise) {
+  /** The request: the options given, the request's defaults for the others. */
+  TrainingRequest request() {
+    TrainingRequest.Builder b = TrainingRequest.builder();
+    set(model, m -> b.model(ModelKind.fromWireName(m)));
+    set(hidden, b::hidden);
+    set(epochs, b::epochs);
+    set(batch, b::batchSize);
+    set(lr, b::learningRate);
+    set(weightDecay, b::weightDecay);
+    set(inputBits, b::inputBits);
+    set(weightBits, b::weightBits);
+    set(actBits, b::activationBits);
+    set(noisePositions, b::noisePositions);
+    set(trainNoise, b::trainNoise);
+    set(margin, b::noiseMargin);
+    set(augment, b::augment);
+    set(elastic, b::elastic);
+    set(warmup, b::warmupEpochs);
+    set(valFraction, b::validationFraction);
+    set(testFraction, b::testFraction);
+    set(seed, b::seed);
+    set(threads, b::threads);
+    set(label, b::label);
+    return b.build();
+  }
+
+  private static <T> void set(T option, Consumer<T> setter) {
+    if (option != null) {
+      setter.accept(option);
+    }
+  }
+
+  private void report(TrainingResult result, Dataset test, BootstrapNoise noise, long seed) {
     QuantizedModel q = result.quantizedModel();
     double plain = result.floatModel().accuracy(test);
     AccuracyReport exact = QuantizedAccuracy.exact(q, test);

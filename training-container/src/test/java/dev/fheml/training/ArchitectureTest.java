@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Package layering: data <- model <- quant <- train <- (root: the command line; sagemaker: the job). */
+/**
+ * Package layering: data <- model <- quant <- train <- compile <- pipeline <- job <- (root: the
+ * command line; sagemaker: the training image's entry point).
+ */
 class ArchitectureTest {
   private static final JavaClasses CLASSES = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -44,7 +47,14 @@ class ArchitectureTest {
   @Test
   void libraryPackagesDoNotDependOnTheSageMakerContract() {
     noClasses().that().resideInAnyPackage("..training.data..", "..training.model..", "..training.quant..",
+        "..training.train..", "..training.compile..", "..training.pipeline..", "..training.job..")
+        .should().dependOnClassesThat().resideInAPackage("..training.sagemaker..").check(CLASSES);
+  }
+
+  @Test
+  void thePipelineDoesNotKnowAboutJobs() {
+    noClasses().that().resideInAnyPackage("..training.data..", "..training.model..", "..training.quant..",
         "..training.train..", "..training.compile..", "..training.pipeline..").should().dependOnClassesThat()
-        .resideInAPackage("..training.sagemaker..").check(CLASSES);
+        .resideInAPackage("..training.job..").check(CLASSES);
   }
 }

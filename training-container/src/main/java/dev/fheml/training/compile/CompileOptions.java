@@ -1,6 +1,7 @@
 package dev.fheml.training.compile;
 
 import dev.fheml.core.FheParameters;
+import dev.fheml.training.quant.BootstrapNoise;
 
 /**
  * Compiler settings.
@@ -20,7 +21,8 @@ public record CompileOptions(String parameters, double rangeMargin, double noise
   }
 
   public static CompileOptions defaults() {
-    return new CompileOptions(FheParameters.PBS_L2, 0.05, 6.0);
+    // The range margin is the one the training noise model assumes: both describe the same mapping.
+    return new CompileOptions(FheParameters.PBS_L2, BootstrapNoise.DEFAULT_MARGIN_FRACTION, 6.0);
   }
 
   public CompileOptions withParameters(String name) {

@@ -7,9 +7,7 @@ import dev.fheml.core.NoiseModel;
 import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.CircuitCodec;
 import dev.fheml.core.circuit.ClientSpec;
-import dev.fheml.core.circuit.InputEncoding;
 import dev.fheml.core.circuit.Stage;
-import dev.fheml.training.data.MinMaxScaler;
 import dev.fheml.training.quant.AccumulatorRange;
 import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
@@ -107,16 +105,8 @@ public final class FheCompiler {
     for (int k = 0; k < scales.length; k++) {
       scales[k] = out.accumulatorScale(k);
     }
-    MinMaxScaler scaler = model.input().scaler();
-    double[] min = new double[scaler.numFeatures()];
-    double[] max = new double[scaler.numFeatures()];
-    for (int i = 0; i < min.length; i++) {
-      min[i] = scaler.min(i);
-      max[i] = scaler.max(i);
-    }
-    ClientSpec spec = new ClientSpec(params.name(), CircuitCodec.modelId(circuit),
-        new InputEncoding(min, max, model.input().bits()), inputDelta, circuit.outputDelta(), model.classNames(),
-        scales);
+    ClientSpec spec = new ClientSpec(params.name(), CircuitCodec.modelId(circuit), model.input().encoding(),
+        inputDelta, circuit.outputDelta(), model.classNames(), scales);
     return new CompiledModel(circuit, spec, reports);
   }
 

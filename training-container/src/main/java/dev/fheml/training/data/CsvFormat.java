@@ -8,7 +8,10 @@ import java.util.Optional;
  * How {@link CsvReader} reads a CSV file: delimiter, whether there is a header, which column holds the
  * label, optional fixed class names, and size limits. Build with {@link #builder()}.
  *
- * @param delimiter   the cell separator (not {@code '"'})
+ * @param delimiter   the cell separator (not {@code '"'}); a space stands for any run of spaces and tabs
+ * @param detectDelimiter if true, {@code delimiter} is ignored: the first line read decides, the first
+ *                    of {@code , ; TAB} it contains, else runs of spaces and tabs
+ * @param commentLines if true, lines starting with {@code #} are skipped like blank ones
  * @param header      whether the first line is a header
  * @param labelName   the label column's header name; if empty, {@code labelIndex} is used
  * @param labelIndex  the label column's index, negative counts from the end ({@code -1} = last)
@@ -18,8 +21,8 @@ import java.util.Optional;
  * @param maxRows     the most data rows accepted
  * @param maxColumns  the most columns accepted
  */
-public record CsvFormat(char delimiter, Header header, Optional<String> labelName, int labelIndex,
-    List<String> classNames, int maxRows, int maxColumns) {
+public record CsvFormat(char delimiter, boolean detectDelimiter, boolean commentLines, Header header,
+    Optional<String> labelName, int labelIndex, List<String> classNames, int maxRows, int maxColumns) {
 
   /** Whether the first non-blank line names the columns. */
   public enum Header {
@@ -27,7 +30,7 @@ public record CsvFormat(char delimiter, Header header, Optional<String> labelNam
     PRESENT,
     /** Every line is data. */
     ABSENT,
-    /** The first line is a header if one of its feature cells is not a number. */
+    /** The first line is a header if one of its feature cells holds text that is not a number. */
     AUTO
   }
 
@@ -47,7 +50,10 @@ public record CsvFormat(char delimiter, Header header, Optional<String> labelNam
     }
   }
 
-  /** A builder with: comma, {@link Header#AUTO}, label in the last column, 1 M rows, 10,000 columns. */
+  /**
+   * A builder with: comma, no comment lines, {@link Header#AUTO}, label in the last column, 1 M rows,
+   * 10,000 columns.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -55,6 +61,8 @@ public record CsvFormat(char delimiter, Header header, Optional<String> labelNam
   /** Builder for {@link CsvFormat}. */
   public static final class Builder {
     private char delimiter = ',';
+    private boolean detectDelimiter;
+    private boolean commentLines;
     private Header header = Header.AUTO;
     private String labelName;
     private int labelIndex = -1;
@@ -65,9 +73,22 @@ public record CsvFormat(char delimiter, Header header, Optional<String> labelNam
     private Builder() {
     }
 
-    /** The cell separator. */
+    /** The cell separator; a space stands for runs of spaces and tabs. */
     public Builder delimiter(char delimiter) {
       this.delimiter = delimiter;
+      this.detectDelimiter = false;
+      return this;
+    }
+
+    /** The first line read decides the separator: {@code ,} {@code ;} or TAB if it has one, else blanks. */
+    public Builder detectDelimiter() {
+      this.detectDelimiter = true;
+      return this;
+    }
+
+    /** Whether lines starting with {@code #} are comments. */
+    public Builder commentLines(boolean commentLines) {
+      this.commentLines = commentLines;
       return this;
     }
 
@@ -110,8 +131,8 @@ public record CsvFormat(char delimiter, Header header, Optional<String> labelNam
 
     /** The format. */
     public CsvFormat build() {
-      return new CsvFormat(delimiter, header, Optional.ofNullable(labelName), labelIndex, classNames,
-          maxRows, maxColumns);
+      return new CsvFormat(delimiter, detectDelimiter, commentLines, header, Optional.ofNullable(labelName),
+          labelIndex, classNames, maxRows, maxColumns);
     }
   }
 }

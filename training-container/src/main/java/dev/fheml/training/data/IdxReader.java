@@ -14,7 +14,7 @@ import java.util.zip.ZipException;
  * Reads IDX files (the MNIST format, http://yann.lecun.com/exdb/mnist/): a 4-byte magic number
  * {@code 00 00 TYPE RANK}, {@code RANK} big-endian 32-bit dimensions, then the elements. Only the
  * unsigned-byte element type ({@code 0x08}) is supported, which is what MNIST uses. Gzip-compressed
- * files are detected by their magic number and decompressed on the fly.
+ * files are detected by their magic number ({@link DataFormat#isGzip}) and decompressed on the fly.
  *
  * <p>Every malformed input ends in a {@link DatasetFormatException} naming the source and the byte
  * offset (in the decompressed stream for gzip files); nothing is allocated before the header has been
@@ -25,7 +25,7 @@ public final class IdxReader {
   public static final int TYPE_UNSIGNED_BYTE = 0x08;
   /** Default limit on the number of elements: 100 M (MNIST's largest file has 47 M). */
   public static final long DEFAULT_MAX_ELEMENTS = 100_000_000L;
-  private static final int MAX_RANK = 8;
+  private static final int MAX_RANK = DataFormat.MAX_IDX_RANK;
 
   private final long maxElements;
 
@@ -66,12 +66,8 @@ public final class IdxReader {
    * @throws DatasetFormatException if the content is not a valid unsigned-byte IDX array within limits
    */
   public IdxArray read(InputStream stream, String sourceName) throws IOException {
-    InputStream in = new BufferedInputStream(stream, 1 << 16);
-    in.mark(2);
-    int b0 = in.read();
-    int b1 = in.read();
-    in.reset();
-    if (b0 != 0x1f || b1 != 0x8b) {
+    BufferedInputStream in = new BufferedInputStream(stream, 1 << 16);
+    if (!DataFormat.isGzip(in)) {
       return readRaw(in, sourceName);
     }
     String gzSource = sourceName + " (gzip, offsets after decompression)";

@@ -13,6 +13,8 @@ public final class Mnist {
   public static final int CLASSES = 10;
   /** Pixel values are in [0, MAX_PIXEL]. */
   public static final int MAX_PIXEL = 255;
+  /** The size of MNIST digits (the bundled ones among them). */
+  public static final ImageShape IMAGE = new ImageShape(28, 28);
 
   private Mnist() {
   }

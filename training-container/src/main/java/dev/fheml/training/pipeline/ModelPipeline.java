@@ -23,10 +23,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -45,11 +46,11 @@ public final class ModelPipeline {
   private ModelPipeline() {}
 
   /** What one run produced. */
-  public record Result(CompiledModel compiled, Map<String, Object> metrics, Path directory) {}
+  public record Result(CompiledModel compiled, TrainingMetrics metrics, Path directory) {}
 
   public static Result run(String name, TrainingConfig config, Dataset train, Dataset test, CompileOptions options,
       Path outDir, ProgressListener progress, PrintStream log) throws IOException {
-    log.printf("training %s: %s hidden %s, %d epochs on %d rows%n", name, config.isLinear() ? "logreg" : "mlp",
+    log.printf("training %s: %s hidden %s, %d epochs on %d rows%n", name, config.modelKind(),
         config.hiddenSizes(), config.epochs(), train.size());
     TrainingResult trained = new Trainer(config, progress).train(train);
     log.printf("trained in %.1f s (best epoch %d); compiling for %s%n", trained.duration().toMillis() / 1e3,
@@ -72,7 +73,7 @@ public final class ModelPipeline {
       correctQuantized += exact.classIndex() == test.label(r) ? 1 : 0;
       correctNoisy += spec.decode(sim.evaluate(x, noise, sigma)).classIndex() == test.label(r) ? 1 : 0;
       double[] s = exact.scores().clone();
-      java.util.Arrays.sort(s);
+      Arrays.sort(s);
       gaps.add(new double[] {r, s[s.length - 1] - s[s.length - 2], exact.classIndex()});
     }
     // Smoke-test samples: the inputs whose two best scores are furthest apart, so noise cannot flip them.
@@ -80,42 +81,29 @@ public final class ModelPipeline {
         .sorted(Comparator.comparingDouble((double[] g) -> -g[1])).limit(SAMPLES)
         .map(g -> new Sample(toDoubles(test.row((int) g[0])), (int) g[2])).toList();
 
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("name", name);
-    metrics.put("model", config.isLinear() ? "logreg" : "mlp");
-    metrics.put("hidden", config.hiddenSizes());
-    metrics.put("bits", config.bits().toString());
-    metrics.put("epochs", config.epochs());
-    metrics.put("seed", config.seed());
-    metrics.put("train_rows", train.size());
-    metrics.put("train_seconds", trained.duration().toMillis() / 1e3);
-    metrics.put("test_rows", test.size());
-    metrics.put("accuracy_plain", trained.floatModel().accuracy(test));
-    metrics.put("accuracy_quantized", (double) correctQuantized / test.size());
-    metrics.put("accuracy_noisy_simulated", (double) correctNoisy / test.size());
-    metrics.put("params", params.name());
-    metrics.put("model_id", compiled.modelId());
-    metrics.put("pbs_count", compiled.circuit().bootstrapCount());
-    metrics.put("stages", compiled.report().stream().map(StageReport::toString).toList());
+    TrainingMetrics metrics = new TrainingMetrics(name, config.modelKind(), config.hiddenSizes(),
+        config.bits().toString(), config.epochs(), config.seed(), train.size(), trained.duration().toMillis() / 1e3,
+        test.size(), trained.floatModel().accuracy(test), (double) correctQuantized / test.size(),
+        (double) correctNoisy / test.size(), params.name(), compiled.modelId(), compiled.circuit().bootstrapCount(),
+        compiled.report().stream().map(StageReport::toString).toList());
 
     Files.createDirectories(outDir);
-    Map<String, Object> info = Map.of("model", metrics.get("model"), "hidden", config.hiddenSizes(),
-        "accuracy_quantized", metrics.get("accuracy_quantized"));
+    Map<String, Object> info = Map.of("model", metrics.model().wireName(), "hidden", metrics.hidden(),
+        "accuracy_quantized", metrics.accuracyQuantized());
     ModelArtifacts.writeServer(outDir.resolve(SERVER_ZIP), compiled.circuit(), info);
     ModelArtifacts.writeClient(outDir.resolve(CLIENT_ZIP), spec, samples, info);
     JSON.writeValue(outDir.resolve(METRICS).toFile(), metrics);
     return new Result(compiled, metrics, outDir);
   }
 
-  /** Reads the metrics of a previous run, or null if the folder holds no complete run. */
-  @SuppressWarnings("unchecked")
-  public static Map<String, Object> readMetrics(Path dir) throws IOException {
+  /** Reads the metrics of a previous run; empty if the folder holds no complete run. */
+  public static Optional<TrainingMetrics> readMetrics(Path dir) throws IOException {
     Path metrics = dir.resolve(METRICS);
     if (!Files.isRegularFile(metrics) || !Files.isRegularFile(dir.resolve(SERVER_ZIP))
         || !Files.isRegularFile(dir.resolve(CLIENT_ZIP))) {
-      return null;
+      return Optional.empty();
     }
-    return JSON.readValue(metrics.toFile(), LinkedHashMap.class);
+    return Optional.of(JSON.readValue(metrics.toFile(), TrainingMetrics.class));
   }
 
   public static double[] toDoubles(float[] row) {

@@ -2,6 +2,7 @@ package dev.fheml.training.sagemaker;
 
 import dev.fheml.training.compile.UnsafeModelException;
 import dev.fheml.training.data.DatasetFormatException;
+import dev.fheml.training.job.TrainingJobException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,9 @@ package dev.fheml.training.sagemaker;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.training.job.TrainingJobException;
+import dev.fheml.training.job.TrainingRequest;
+import dev.fheml.training.train.ModelKind;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -17,15 +20,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
- * The job's hyperparameters as typed values. SageMaker writes every value as a JSON string
- * ({@code {"epochs": "10"}}); the SageMaker Python SDK's framework estimators even JSON-encode them
- * once more ({@code "\"mlp\""}); local files may use plain JSON numbers, booleans and arrays. All
- * three are accepted. Each getter names the hyperparameter and the accepted values when a value is
- * bad, and records the name as known; {@link #rejectUnknown()} then refuses any other name (a typo
- * must not silently train with a default), except SageMaker's own {@code sagemaker_*} and
- * {@code _*} (tuning) entries.
+ * A training job's hyperparameters, parsed into a {@link TrainingRequest} ({@link #request()}); the
+ * names are the request's (README, "The training job contract"). SageMaker writes every value as a
+ * JSON string ({@code {"epochs": "10"}}); the SageMaker Python SDK's framework estimators even
+ * JSON-encode them once more ({@code "\"mlp\""}); local files may use plain JSON numbers, booleans
+ * and arrays; {@code fhe-ml train -p name=value} gives strings. All are accepted. Each getter parses
+ * a type, names the hyperparameter when a value is bad, and records the name as known;
+ * {@link #rejectUnknown()} then refuses any other name (a typo must not silently train with a
+ * default), except SageMaker's own {@code sagemaker_*} and {@code _*} (tuning) entries. Ranges are
+ * the request's to check.
  */
 public final class Hyperparameters {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +44,7 @@ public final class Hyperparameters {
     this.values = values;
   }
 
-  /** Hyperparameters given as strings (tests, embedding). */
+  /** Hyperparameters given as strings ({@code fhe-ml train -p}, tests). */
   public static Hyperparameters of(Map<String, String> values) {
     Map<String, String> normalized = new TreeMap<>();
     values.forEach((k, v) -> normalized.put(k, unquote(v.strip())));
@@ -118,61 +124,93 @@ public final class Hyperparameters {
     return v;
   }
 
-  /** Whether {@code name} was given (also marks it known). */
-  public boolean has(String name) {
-    known.add(name);
-    return values.containsKey(name);
+  /**
+   * The request these hyperparameters ask for: every name given sets the request's setting of that
+   * name, the others keep the request's defaults; then unknown names are refused.
+   *
+   * @throws TrainingJobException naming the first bad hyperparameter, or the unknown ones
+   */
+  public TrainingRequest request() throws TrainingJobException {
+    TrainingRequest.Builder b = TrainingRequest.builder();
+    set("model", this::text, v -> b.model(ModelKind.fromWireName(v)));
+    set("hidden", this::integers, b::hidden);
+    set("epochs", this::integer, b::epochs);
+    set("batch_size", this::integer, b::batchSize);
+    set("learning_rate", this::decimal, b::learningRate);
+    set("weight_decay", this::decimal, b::weightDecay);
+    // bits first: input_bits, weight_bits and activation_bits override one of the three.
+    set("bits", this::integer, b::bits);
+    set("input_bits", this::integer, b::inputBits);
+    set("weight_bits", this::integer, b::weightBits);
+    set("activation_bits", this::integer, b::activationBits);
+    set("seed", this::longInteger, b::seed);
+    set("threads", this::integer, b::threads);
+    set("validation_fraction", this::decimal, b::validationFraction);
+    set("test_fraction", this::decimal, b::testFraction);
+    set("augment", this::flag, b::augment);
+    set("elastic", this::decimal, b::elastic);
+    set("train_noise", this::flag, b::trainNoise);
+    set("noise_positions", this::decimal, b::noisePositions);
+    set("label", this::text, b::label);
+    set("parameters", this::text, b::parameters);
+    rejectUnknown();
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new TrainingJobException("hyperparameter " + e.getMessage(), e);
+    }
   }
 
-  /** The raw text of {@code name}, if given. */
-  public Optional<String> text(String name) {
+  /** Reads one hyperparameter's value as a type, if it was given. */
+  private interface Parser<T> {
+    Optional<T> parse(String name) throws TrainingJobException;
+  }
+
+  /** Gives {@code name}'s value, if any, to the request's setter; its range error names the hyperparameter. */
+  private static <T> void set(String name, Parser<T> parser, Consumer<T> setter) throws TrainingJobException {
+    Optional<T> value = parser.parse(name);
+    if (value.isPresent()) {
+      try {
+        setter.accept(value.get());
+      } catch (IllegalArgumentException e) {
+        // The request's messages start with the setting's name, which is the hyperparameter's.
+        String message = e.getMessage();
+        throw new TrainingJobException("hyperparameter " + (message.startsWith(name) ? message
+            : name + ": " + message), e);
+      }
+    }
+  }
+
+  /** The raw text of {@code name}, if given (also marks it known). */
+  private Optional<String> text(String name) {
     known.add(name);
     return Optional.ofNullable(values.get(name));
   }
 
-  /** One of {@code allowed} (case-insensitive), or {@code fallback}. */
-  public String choice(String name, List<String> allowed, String fallback) throws TrainingJobException {
+  /** An integer; integral decimals such as {@code "10.0"} are accepted. */
+  private Optional<Integer> integer(String name) throws TrainingJobException {
     Optional<String> v = text(name);
-    if (v.isEmpty()) {
-      return fallback;
-    }
-    String lower = v.get().toLowerCase(Locale.ROOT);
-    if (!allowed.contains(lower)) {
-      throw bad(name, v.get(), "is not one of " + allowed);
-    }
-    return lower;
-  }
-
-  /** An integer in {@code [min, max]}; integral decimals such as {@code "10.0"} are accepted. */
-  public int integer(String name, int fallback, int min, int max) throws TrainingJobException {
-    Optional<String> v = text(name);
-    return v.isEmpty() ? fallback : checkRange(name, parseInteger(name, v.get()), min, max);
-  }
-
-  /** An optional integer in {@code [min, max]}. */
-  public Optional<Integer> optionalInteger(String name, int min, int max) throws TrainingJobException {
-    Optional<String> v = text(name);
-    return v.isEmpty() ? Optional.empty() : Optional.of(checkRange(name, parseInteger(name, v.get()), min, max));
+    return v.isEmpty() ? Optional.empty() : Optional.of(parseInteger(name, v.get()));
   }
 
   /** A 64-bit integer (seeds). */
-  public long longInteger(String name, long fallback) throws TrainingJobException {
+  private Optional<Long> longInteger(String name) throws TrainingJobException {
     Optional<String> v = text(name);
     if (v.isEmpty()) {
-      return fallback;
+      return Optional.empty();
     }
     try {
-      return new BigDecimal(v.get()).longValueExact();
+      return Optional.of(new BigDecimal(v.get()).longValueExact());
     } catch (NumberFormatException | ArithmeticException e) {
       throw bad(name, v.get(), "is not a 64-bit integer");
     }
   }
 
-  /** A finite number in {@code [min, max]}. */
-  public double decimal(String name, double fallback, double min, double max) throws TrainingJobException {
+  /** A finite number. */
+  private Optional<Double> decimal(String name) throws TrainingJobException {
     Optional<String> v = text(name);
     if (v.isEmpty()) {
-      return fallback;
+      return Optional.empty();
     }
     double d;
     try {
@@ -180,38 +218,33 @@ public final class Hyperparameters {
     } catch (NumberFormatException e) {
       throw bad(name, v.get(), "is not a number");
     }
-    if (!Double.isFinite(d) || d < min || d > max) {
-      throw bad(name, v.get(), "is not in [" + min + ", " + max + "]");
+    if (!Double.isFinite(d)) {
+      throw bad(name, v.get(), "is not a finite number");
     }
-    return d;
+    return Optional.of(d);
   }
 
   /** {@code true/false} (also {@code yes/no}, {@code 1/0}, any case: Python sends {@code "True"}). */
-  public boolean flag(String name, boolean fallback) throws TrainingJobException {
+  private Optional<Boolean> flag(String name) throws TrainingJobException {
     Optional<String> v = text(name);
     if (v.isEmpty()) {
-      return fallback;
+      return Optional.empty();
     }
-    return switch (v.get().toLowerCase(Locale.ROOT)) {
+    return Optional.of(switch (v.get().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "1" -> true;
       case "false", "no", "0" -> false;
       default -> throw bad(name, v.get(), "is not true or false");
-    };
-  }
-
-  /** An optional {@link #flag}. */
-  public Optional<Boolean> optionalFlag(String name) throws TrainingJobException {
-    return has(name) ? Optional.of(flag(name, false)) : Optional.empty();
+    });
   }
 
   /**
-   * Integers in {@code [min, max]} separated by commas or spaces, optionally in brackets:
-   * {@code "64"}, {@code "128,64"}, {@code "[128, 64]"} (Python's {@code str(list)}).
+   * Integers separated by commas or spaces, optionally in brackets: {@code "64"}, {@code "128,64"},
+   * {@code "[128, 64]"} (Python's {@code str(list)}).
    */
-  public List<Integer> integers(String name, List<Integer> fallback, int min, int max) throws TrainingJobException {
+  private Optional<List<Integer>> integers(String name) throws TrainingJobException {
     Optional<String> v = text(name);
     if (v.isEmpty()) {
-      return fallback;
+      return Optional.empty();
     }
     String s = v.get();
     if (s.startsWith("[") && s.endsWith("]")) {
@@ -220,10 +253,10 @@ public final class Hyperparameters {
     List<Integer> out = new ArrayList<>();
     for (String item : s.strip().split("[,\\s]+")) {
       if (!item.isEmpty()) {
-        out.add(checkRange(name, parseInteger(name, item), min, max));
+        out.add(parseInteger(name, item));
       }
     }
-    return List.copyOf(out);
+    return Optional.of(List.copyOf(out));
   }
 
   /**
@@ -231,7 +264,7 @@ public final class Hyperparameters {
    *
    * @throws TrainingJobException listing the unknown names and the known ones
    */
-  public void rejectUnknown() throws TrainingJobException {
+  private void rejectUnknown() throws TrainingJobException {
     Set<String> unknown = new TreeSet<>(values.keySet());
     unknown.removeAll(known);
     unknown.removeIf(n -> n.startsWith("sagemaker_") || n.startsWith("_"));
@@ -247,13 +280,6 @@ public final class Hyperparameters {
     } catch (NumberFormatException | ArithmeticException e) {
       throw bad(name, v, "is not an integer");
     }
-  }
-
-  private static int checkRange(String name, int v, int min, int max) throws TrainingJobException {
-    if (v < min || v > max) {
-      throw bad(name, Integer.toString(v), "is not in [" + min + ", " + max + "]");
-    }
-    return v;
   }
 
   private static TrainingJobException bad(String name, String value, String problem) {

@@ -1,18 +1,30 @@
 package dev.fheml.training.sagemaker;
 
+import dev.fheml.training.job.TrainingJob;
+import dev.fheml.training.job.TrainingJobException;
+import dev.fheml.training.job.TrainingRequest;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
- * The training image's entry point. SageMaker runs the image as {@code <image> train}; locally
- * {@code --root DIR} (or {@value SageMakerPaths#ROOT_ENV}) replaces {@code /opt/ml}. Exit status 0
- * on success; on any failure 1 (2 for bad arguments), after writing the one-line reason to
- * {@code output/failure} and to standard error.
+ * The training image's entry point: SageMaker's folders mapped onto a {@link TrainingJob}. SageMaker
+ * runs the image as {@code <image> train}; locally {@code --root DIR} (or
+ * {@value SageMakerPaths#ROOT_ENV}) replaces {@code /opt/ml}. Exit status 0 on success; on any
+ * failure 1 (2 for bad arguments), after writing the one-line reason to {@code output/failure} and to
+ * standard error.
  */
 public final class SageMakerTrain {
   static final String USAGE = "usage: <training image> [train] [--root DIR]   (DIR defaults to $"
       + SageMakerPaths.ROOT_ENV + ", else /opt/ml)";
+
+  private static final Set<String> CHANNELS = Set.of(TrainingJob.TRAIN, TrainingJob.TEST);
 
   private SageMakerTrain() {}
 
@@ -51,7 +63,7 @@ public final class SageMakerTrain {
     try {
       FailureReport.clear(paths.failure());
       out.println("training job " + name + " in " + paths.root());
-      new TrainingJob(paths, name, out).run();
+      train(paths, name, out);
       out.println("training job done: model in " + paths.model());
       return 0;
     } catch (Throwable t) { // the entry point: every failure must end in the failure file
@@ -63,6 +75,38 @@ public final class SageMakerTrain {
       report(paths, reason, err);
       return 1;
     }
+  }
+
+  /** The job on SageMaker's folders: hyperparameters, channels {@code train} and {@code test}, model. */
+  static void train(SageMakerPaths paths, String name, PrintStream out) throws TrainingJobException, IOException {
+    TrainingRequest request = Hyperparameters.read(paths.hyperparameters()).request();
+    Set<String> channels = channelNames(paths);
+    Optional<Path> test = channels.contains(TrainingJob.TEST) ? Optional.of(paths.channel(TrainingJob.TEST))
+        : Optional.empty();
+    new TrainingJob(request, name, out).run(paths.channel(TrainingJob.TRAIN), test, paths.model());
+  }
+
+  private static Set<String> channelNames(SageMakerPaths paths) throws TrainingJobException, IOException {
+    Path dir = paths.channels();
+    Set<String> names = new TreeSet<>();
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> list = Files.list(dir)) {
+        list.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+            .forEach(names::add);
+      }
+    }
+    if (!names.contains(TrainingJob.TRAIN)) {
+      throw new TrainingJobException("no channel '" + TrainingJob.TRAIN + "': expected the training data in "
+          + paths.channel(TrainingJob.TRAIN)
+          + (names.isEmpty() ? " (no channels given)" : "; channels given: " + names));
+    }
+    Set<String> unknown = new TreeSet<>(names);
+    unknown.removeAll(CHANNELS);
+    if (!unknown.isEmpty()) {
+      throw new TrainingJobException("unknown channel" + (unknown.size() > 1 ? "s " : " ") + unknown
+          + ": this image reads '" + TrainingJob.TRAIN + "' (required) and '" + TrainingJob.TEST + "' (optional)");
+    }
+    return names;
   }
 
   private static void report(SageMakerPaths paths, String reason, PrintStream err) {

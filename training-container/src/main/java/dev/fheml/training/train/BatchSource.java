@@ -48,8 +48,9 @@ final class BatchSource {
   /** Writes the quantized real values {@code x_i * scale} of raw row {@code src} to {@code dst[off ..]}. */
   static void quantize(InputQuantizer q, float[] src, float[] dst, int off) {
     double scale = q.scale();
-    for (int i = 0; i < src.length; i++) {
-      dst[off + i] = (float) (q.quantize(i, src[i]) * scale);
+    int[] x = q.quantize(src);
+    for (int i = 0; i < x.length; i++) {
+      dst[off + i] = (float) (x[i] * scale);
     }
   }
 

@@ -77,64 +77,82 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
     return hiddenSizes.isEmpty();
   }
 
-  /** A builder with the defaults recommended for an MNIST MLP; see each setter. */
+  /** {@link ModelKind#LOGREG} without hidden layers, else {@link ModelKind#MLP}. */
+  public ModelKind modelKind() {
+    return isLinear() ? ModelKind.LOGREG : ModelKind.MLP;
+  }
+
+  /**
+   * A builder. The settings a user chooses have no default here: they come from a
+   * {@code dev.fheml.training.job.TrainingRequest}, the one place that holds their defaults. Only
+   * the trainer's internal settings default here (see their setters).
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** A builder holding this config's values. */
+  public Builder toBuilder() {
+    return new Builder().hiddenSizes(hiddenSizes).bits(bits).noise(noise).epochs(epochs).batchSize(batchSize)
+        .learningRate(learningRate).finalLearningRateFraction(finalLearningRateFraction).weightDecay(weightDecay)
+        .floatWarmupEpochs(floatWarmupEpochs).validationFraction(validationFraction)
+        .augmentation(augmentation.orElse(null)).scaler(scaler.orElse(null)).seed(seed).threads(threads)
+        .calibrationRows(calibrationRows).clipPercentile(clipPercentile);
+  }
+
   /** Builder for {@link TrainingConfig}. */
   public static final class Builder {
-    private List<Integer> hiddenSizes = List.of(64);
-    private QuantBits bits = new QuantBits(4, 4, 4);
-    private BootstrapNoise noise = BootstrapNoise.defaults();
-    private int epochs = 100;
-    private int batchSize = 64;
-    private double learningRate = 2e-3;
+    private List<Integer> hiddenSizes;
+    private QuantBits bits;
+    private BootstrapNoise noise;
+    private Integer epochs;
+    private Integer batchSize;
+    private Double learningRate;
     private double finalLearningRateFraction = 0.02;
-    private double weightDecay = 1e-4;
-    private int floatWarmupEpochs = 0;
-    private double validationFraction = 0.1;
+    private Double weightDecay;
+    private Integer floatWarmupEpochs;
+    private Double validationFraction;
     private ImageAugmentation augmentation;
     private MinMaxScaler scaler;
-    private long seed = 1;
-    private int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+    private Long seed;
+    private Integer threads;
     private int calibrationRows = 2000;
     private double clipPercentile = 0.995;
 
     private Builder() {
     }
 
-    /** Hidden layer widths (default [64]); none = logistic regression. */
+    /** Hidden layer widths; none = logistic regression. */
     public Builder hiddenSizes(List<Integer> sizes) {
       this.hiddenSizes = sizes;
       return this;
     }
 
-    /** Bit widths (default x4/w4/a4). */
+    /** Bit widths. */
     public Builder bits(QuantBits bits) {
       this.bits = bits;
       return this;
     }
 
-    /** Training noise model (default {@link BootstrapNoise#defaults()}). */
+    /** Training noise model. */
     public Builder noise(BootstrapNoise noise) {
       this.noise = noise;
       return this;
     }
 
-    /** Epochs (default 100). */
+    /** Epochs. */
     public Builder epochs(int epochs) {
       this.epochs = epochs;
       return this;
     }
 
-    /** Mini-batch size (default 64). */
+    /** Mini-batch size. */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
-    /** Initial Adam learning rate (default 2e-3). */
+    /** Initial Adam learning rate. */
     public Builder learningRate(double learningRate) {
       this.learningRate = learningRate;
       return this;
@@ -146,43 +164,43 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
       return this;
     }
 
-    /** Decoupled weight decay (default 1e-4). */
+    /** Decoupled weight decay. */
     public Builder weightDecay(double weightDecay) {
       this.weightDecay = weightDecay;
       return this;
     }
 
-    /** Float warm-up epochs before QAT (default 0). */
+    /** Float warm-up epochs before QAT. */
     public Builder floatWarmupEpochs(int epochs) {
       this.floatWarmupEpochs = epochs;
       return this;
     }
 
-    /** Validation share of the training data (default 0.1). */
+    /** Validation share of the training data. */
     public Builder validationFraction(double fraction) {
       this.validationFraction = fraction;
       return this;
     }
 
-    /** Image augmentation (default none). */
+    /** Image augmentation (none if never set or null). */
     public Builder augmentation(ImageAugmentation augmentation) {
       this.augmentation = augmentation;
       return this;
     }
 
-    /** A fixed input scaler (default: fit on the training split). */
+    /** A fixed input scaler (if never set or null: fit on the training split). */
     public Builder scaler(MinMaxScaler scaler) {
       this.scaler = scaler;
       return this;
     }
 
-    /** Seed (default 1). */
+    /** Seed. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** Worker threads (default min(2, cores)). */
+    /** Worker threads. */
     public Builder threads(int threads) {
       this.threads = threads;
       return this;
@@ -200,12 +218,23 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
       return this;
     }
 
-    /** The config. */
+    /**
+     * The config.
+     *
+     * @throws NullPointerException naming the first setting without a default that was not set
+     */
     public TrainingConfig build() {
-      return new TrainingConfig(hiddenSizes, bits, noise, epochs, batchSize, learningRate,
-          finalLearningRateFraction, weightDecay, floatWarmupEpochs, validationFraction,
-          Optional.ofNullable(augmentation), Optional.ofNullable(scaler), seed, threads,
+      return new TrainingConfig(required(hiddenSizes, "hiddenSizes"), required(bits, "bits"),
+          required(noise, "noise"), required(epochs, "epochs"), required(batchSize, "batchSize"),
+          required(learningRate, "learningRate"), finalLearningRateFraction,
+          required(weightDecay, "weightDecay"), required(floatWarmupEpochs, "floatWarmupEpochs"),
+          required(validationFraction, "validationFraction"), Optional.ofNullable(augmentation),
+          Optional.ofNullable(scaler), required(seed, "seed"), required(threads, "threads"),
           calibrationRows, clipPercentile);
+    }
+
+    private static <T> T required(T value, String name) {
+      return Objects.requireNonNull(value, () -> "TrainingConfig." + name + " is not set (a TrainingRequest sets it)");
     }
   }
 }

@@ -1,13 +1,18 @@
 package dev.fheml.training.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CsvReaderTest {
   private static Dataset read(CsvFormat f, String text) throws IOException {
@@ -131,5 +136,55 @@ class CsvReaderTest {
     assertEquals("mean_radius", d.featureNames().get(0));
     assertEquals(17.99f, d.feature(0, 0));
     assertEquals(1, d.label(0));
+  }
+
+  @Test
+  void anEmptyCellIsNamedAsSuchAndIsNoHeader() {
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> read("1,,3,0\n4,5,6,1\n"));
+    assertEquals("t.csv: line 1, column 2 (f1): empty cell: a number is missing", e.getMessage());
+    e = assertThrows(DatasetFormatException.class, () -> read("a,b,y\n1,2,0\n3, ,1\n"));
+    assertEquals("line 3, column 2 (b)", e.location());
+  }
+
+  private static List<CsvReader.Row> rows(CsvFormat.Builder format, Path dir, String text) throws IOException {
+    return new CsvReader(format.build()).readRows(Files.writeString(dir.resolve("in.csv"), text));
+  }
+
+  private static List<CsvReader.Row> rows(Path dir, String text) throws IOException {
+    return rows(CsvFormat.builder().detectDelimiter().commentLines(true), dir, text);
+  }
+
+  @Test
+  void featureRowsKeepTheirLinesAndEveryColumn(@TempDir Path dir) throws IOException {
+    List<CsvReader.Row> r = rows(dir, "# inputs\nx,y,z\n\n1,2,3\n0.1,-5,1e3\n7,8\n");
+    assertEquals(List.of(4, 5, 6), r.stream().map(CsvReader.Row::line).toList());
+    assertArrayEquals(new double[] {0.1, -5, 1000}, r.get(1).values(), "parsed as doubles");
+    assertEquals(2, r.get(2).values().length, "the caller checks the count");
+    assertEquals(1, rows(dir, "5\n").size(), "one column, no label");
+  }
+
+  @Test
+  void featureRowsDetectTheirSeparator(@TempDir Path dir) throws IOException {
+    double[] expected = {1, 2.5, 3};
+    assertArrayEquals(expected, rows(dir, "1;2.5;3\n").get(0).values());
+    assertArrayEquals(expected, rows(dir, "1\t2.5\t3\n").get(0).values());
+    assertArrayEquals(expected, rows(dir, "  1   2.5    3  \n").get(0).values(), "runs of spaces");
+    assertArrayEquals(expected, rows(dir, "a b c\n1 2.5 3\n").get(0).values(), "header detected");
+  }
+
+  @Test
+  void featureRowErrorsNameFileLineAndColumn(@TempDir Path dir) {
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> rows(dir, "a,b\n1,2\n3,\n"));
+    assertEquals(dir.resolve("in.csv") + ": line 3, column 2 (b): empty cell: a number is missing", e.getMessage());
+    e = assertThrows(DatasetFormatException.class, () -> rows(dir, "1,2\n3,x\n"));
+    assertEquals("line 2, column 2", e.location());
+    e = assertThrows(DatasetFormatException.class, () -> rows(CsvFormat.builder().maxRows(2), dir, "h\n1\n2\n3\n"));
+    assertTrue(e.getMessage().endsWith("line 4: more than 2 rows (limit)"), e.getMessage());
+  }
+
+  @Test
+  void gzipFilesAreReadFromDisk(@TempDir Path dir) throws IOException {
+    Path file = Files.write(dir.resolve("rows"), IdxBytes.gzip("a,y\n1,0\n2,1\n".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(2, new CsvReader(CsvFormat.builder().build()).read(file).size());
   }
 }

@@ -1,15 +1,21 @@
 package dev.fheml.training.quant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.core.circuit.InputEncoding;
 import dev.fheml.training.data.MinMaxScaler;
+import java.util.List;
+import java.util.stream.IntStream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.FloatRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Scale;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class QuantizerTest {
@@ -68,15 +74,33 @@ class QuantizerTest {
     assertEquals(0, x[0]);
     assertEquals(15, x[1]);
     assertEquals(8, x[2], "7.5 rounds half up");
-    assertEquals(15, q.quantize(0, 1000), "clamped");
+    assertEquals(15, q.quantize(new float[] {1000, -5, 0})[0], "clamped");
     assertThrows(IllegalArgumentException.class, () -> q.quantize(new float[2]));
   }
 
   @Property
   void inputsStayWithinTheirBits(@ForAll @IntRange(min = 1, max = 16) int bits,
-      @ForAll @DoubleRange(min = -1e4, max = 1e4) double raw) {
-    int x = new InputQuantizer(MinMaxScaler.fixed(1, -10, 10), bits).quantize(0, raw);
+      @ForAll @FloatRange(min = -1e4f, max = 1e4f) float raw) {
+    int x = new InputQuantizer(MinMaxScaler.fixed(1, -10, 10), bits).quantize(new float[] {raw})[0];
     assertTrue(x >= 0 && x <= (1 << bits) - 1);
+  }
+
+  /**
+   * Training quantizes with the client's {@link InputEncoding} (one implementation): the compiled
+   * client spec carries the same encoding, and a client given the raw row gets the same integers.
+   */
+  @Property
+  void trainingAndClientQuantizeAlikeBitForBit(@ForAll @IntRange(min = 1, max = 16) int bits,
+      @ForAll @Size(3) List<@FloatRange(min = -1e3f, max = 1e3f) Float> raw,
+      @ForAll @DoubleRange(min = -500, max = 500) double lo, @ForAll @DoubleRange(min = 0, max = 500) double width) {
+    MinMaxScaler scaler = new MinMaxScaler(new double[] {lo, lo, 0}, new double[] {lo + width, lo + width / 3, 0});
+    InputQuantizer training = new InputQuantizer(scaler, bits);
+    InputEncoding client = new InputEncoding(new double[] {lo, lo, 0}, new double[] {lo + width, lo + width / 3, 0},
+        bits);
+    assertEquals(client, training.encoding());
+    float[] row = new float[] {raw.get(0), raw.get(1), raw.get(2)};
+    long[] expected = client.quantize(new double[] {row[0], row[1], row[2]});
+    assertArrayEquals(expected, IntStream.of(training.quantize(row)).asLongStream().toArray());
   }
 
   @Test

@@ -5,17 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.core.FheParameters;
+import dev.fheml.training.job.TrainingJobException;
+import dev.fheml.training.job.TrainingRequest;
+import dev.fheml.training.quant.QuantBits;
+import dev.fheml.training.train.ModelKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+/** SageMaker's hyperparameter values parsed into a training request (whose defaults TrainingRequestTest checks). */
 class HyperparametersTest {
 
   private static Hyperparameters json(String text) throws TrainingJobException {
@@ -23,66 +30,79 @@ class HyperparametersTest {
   }
 
   private static String failure(String text) {
-    return assertThrows(TrainingJobException.class, () -> JobSettings.from(json(text))).getMessage();
+    return assertThrows(TrainingJobException.class, () -> json(text).request()).getMessage();
+  }
+
+  private static TrainingRequest request(Map<String, String> values) throws TrainingJobException {
+    return Hyperparameters.of(values).request();
   }
 
   @Test
   void sageMakerStringValuesAreTyped() throws Exception {
-    JobSettings s = JobSettings.from(json("""
+    TrainingRequest r = json("""
         {"model": "mlp", "hidden": "32,16", "epochs": "7", "learning_rate": "0.01", "seed": "42",
-         "augment": "False", "bits": "5", "weight_bits": "6", "validation_fraction": "0"}"""));
-    assertEquals(List.of(32, 16), s.hidden());
-    assertEquals(7, s.epochs().orElseThrow());
-    assertEquals(0.01, s.learningRate());
-    assertEquals(42, s.seed());
-    assertEquals(false, s.augment().orElseThrow());
-    assertEquals(5, s.bits().inputBits());
-    assertEquals(6, s.bits().weightBits());
-    assertEquals(5, s.bits().activationBits());
-    assertEquals(0.0, s.validationFraction());
+         "augment": "False", "bits": "5", "weight_bits": "6", "validation_fraction": "0", "threads": "3",
+         "batch_size": "16", "weight_decay": "0", "test_fraction": "0.5", "elastic": "2", "train_noise": "no",
+         "noise_positions": "4.5", "label": "kind", "parameters": "TUNIFORM_2M128_2_2_PBS_L1",
+         "input_bits": "3", "activation_bits": "2"}""").request();
+    assertEquals(ModelKind.MLP, r.model());
+    assertEquals(List.of(32, 16), r.hidden());
+    assertEquals(7, r.epochs());
+    assertEquals(0.01, r.learningRate());
+    assertEquals(42, r.seed());
+    assertEquals(Optional.of(false), r.augment());
+    assertEquals(new QuantBits(3, 6, 2), r.bits(), "bits, then the one-of-three overrides");
+    assertEquals(0.0, r.validationFraction());
+    assertEquals(3, r.threads());
+    assertEquals(16, r.batchSize());
+    assertEquals(0.0, r.weightDecay());
+    assertEquals(0.5, r.testFraction());
+    assertEquals(2.0, r.elastic());
+    assertFalse(r.trainNoise());
+    assertEquals(4.5, r.noisePositions());
+    assertEquals(Optional.of("kind"), r.label());
+    assertEquals(FheParameters.PBS_L1, r.parameters());
   }
 
   @Test
   void pythonSdkQuotedValuesAndPlainJsonAreAccepted() throws Exception {
-    JobSettings quoted = JobSettings.from(json("{\"model\": \"\\\"logreg\\\"\", \"epochs\": \"\\\"3\\\"\"}"));
-    assertTrue(quoted.linear());
-    assertEquals(3, quoted.epochs().orElseThrow());
-    JobSettings plain = JobSettings.from(json("{\"hidden\": [128, 64], \"epochs\": 12, \"train_noise\": true,"
-        + " \"elastic\": 0}"));
+    TrainingRequest quoted = json("{\"model\": \"\\\"logreg\\\"\", \"epochs\": \"\\\"3\\\"\"}").request();
+    assertEquals(ModelKind.LOGREG, quoted.model());
+    assertEquals(3, quoted.epochs());
+    TrainingRequest plain = json("{\"hidden\": [128, 64], \"epochs\": 12, \"train_noise\": true,"
+        + " \"elastic\": 0}").request();
     assertEquals(List.of(128, 64), plain.hidden());
-    assertEquals(12, plain.epochs().orElseThrow());
+    assertEquals(12, plain.epochs());
     assertEquals(0.0, plain.elastic());
-    assertEquals(List.of(128, 64), JobSettings.from(Hyperparameters.of(Map.of("hidden", "[128, 64]"))).hidden());
-    assertEquals(10, JobSettings.from(Hyperparameters.of(Map.of("epochs", "10.0"))).epochs().orElseThrow());
+    assertEquals(List.of(128, 64), request(Map.of("hidden", "[128, 64]")).hidden());
+    assertEquals(10, request(Map.of("epochs", "10.0")).epochs());
+    assertEquals(ModelKind.LOGREG, request(Map.of("model", "LogReg")).model(), "any case");
+    assertEquals(Optional.empty(), request(Map.of("label", "")).label());
   }
 
   @Test
-  void defaultsAreDocumented() throws Exception {
-    JobSettings d = JobSettings.defaults();
-    assertFalse(d.linear());
-    assertEquals(List.of(64), d.hidden());
-    assertTrue(d.epochs().isEmpty());
-    assertEquals(64, d.batchSize());
-    assertEquals(1, d.seed());
-    assertEquals(0.2, d.testFraction());
-    assertEquals(Runtime.getRuntime().availableProcessors(), d.threads());
-    assertEquals(d, JobSettings.from(json("{}")));
+  void noHyperparametersIsTheDefaultRequest() throws Exception {
+    assertEquals(TrainingRequest.defaults(), json("{}").request());
+    assertEquals(TrainingRequest.defaults(), Hyperparameters.none().request());
   }
 
   static List<Arguments> badValues() {
     return List.of(
         Arguments.of("{\"epochs\": \"ten\"}", "hyperparameter epochs: 'ten' is not an integer"),
-        Arguments.of("{\"epochs\": \"0\"}", "hyperparameter epochs: '0' is not in [1, 100000]"),
+        Arguments.of("{\"epochs\": \"0\"}", "hyperparameter epochs must be in [1, 100000], got 0"),
         Arguments.of("{\"epochs\": \"2.5\"}", "hyperparameter epochs: '2.5' is not an integer"),
-        Arguments.of("{\"model\": \"svm\"}", "hyperparameter model: 'svm' is not one of [mlp, logreg]"),
+        Arguments.of("{\"model\": \"svm\"}", "hyperparameter model must be one of [mlp, logreg], got 'svm'"),
         Arguments.of("{\"hidden\": \"64,x\"}", "hyperparameter hidden: 'x' is not an integer"),
-        Arguments.of("{\"hidden\": \"[]\"}", "an mlp needs at least one hidden width"),
-        Arguments.of("{\"model\": \"logreg\", \"hidden\": \"8\"}", "a logreg model has no hidden layer"),
+        Arguments.of("{\"hidden\": \"[]\"}", "hyperparameter hidden: an mlp needs at least one hidden width"),
+        Arguments.of("{\"model\": \"logreg\", \"hidden\": \"8\"}",
+            "hyperparameter hidden: a logreg model has no hidden"),
+        Arguments.of("{\"hidden\": \"16,0\"}", "hyperparameter hidden must be in [1, 4096], got 0"),
         Arguments.of("{\"augment\": \"maybe\"}", "hyperparameter augment: 'maybe' is not true or false"),
-        Arguments.of("{\"learning_rate\": \"-1\"}", "hyperparameter learning_rate: '-1' is not in"),
-        Arguments.of("{\"test_fraction\": \"1\"}", "hyperparameter test_fraction: '1' is not in"),
+        Arguments.of("{\"learning_rate\": \"-1\"}", "hyperparameter learning_rate must be in [0.0000001, 10], got -1"),
+        Arguments.of("{\"learning_rate\": \"NaN\"}", "hyperparameter learning_rate: 'NaN' is not a finite number"),
+        Arguments.of("{\"test_fraction\": \"1\"}", "hyperparameter test_fraction must be in [0.01, 0.9], got 1"),
         Arguments.of("{\"seed\": \"1e30\"}", "hyperparameter seed: '1e30' is not a 64-bit integer"),
-        Arguments.of("{\"parameters\": \"TOY\"}", "hyperparameter parameters: 'TOY' is not one of"),
+        Arguments.of("{\"parameters\": \"TOY\"}", "hyperparameter parameters must be one of ["),
         Arguments.of("{\"epoch\": \"3\"}", "unknown hyperparameter [epoch]; known: ["),
         Arguments.of("{\"hidden\": {\"a\": 1}}", "hyperparameter hidden in hyperparameters.json must be a string"),
         Arguments.of("[\"epochs\"]", "must hold a JSON object of hyperparameters"),
@@ -98,13 +118,13 @@ class HyperparametersTest {
 
   @Test
   void sageMakerOwnEntriesAreNotUnknown() throws Exception {
-    JobSettings.from(json("{\"sagemaker_region\": \"\\\"eu-west-1\\\"\", \"_tuning_objective_metric\": \"acc\"}"));
+    json("{\"sagemaker_region\": \"\\\"eu-west-1\\\"\", \"_tuning_objective_metric\": \"acc\"}").request();
   }
 
   @Test
   void missingFileMeansDefaults(@TempDir Path dir) throws Exception {
-    assertEquals(JobSettings.defaults(), JobSettings.from(Hyperparameters.read(dir.resolve("none.json"))));
+    assertEquals(TrainingRequest.defaults(), Hyperparameters.read(dir.resolve("none.json")).request());
     Path file = Files.writeString(dir.resolve("h.json"), "{\"seed\": \"9\"}");
-    assertEquals(9, JobSettings.from(Hyperparameters.read(file)).seed());
+    assertEquals(9, Hyperparameters.read(file).request().seed());
   }
 }

@@ -44,7 +44,7 @@ class SageMakerTrainTest {
     JobRoot root = new JobRoot(dir).hyperparameters("""
         {"model": "mlp", "hidden": "4", "epochs": "3", "batch_size": "16", "learning_rate": "0.02",
          "seed": "3", "sagemaker_job_name": "\\"ignored\\""}""");
-    root.breastCancer("train", "wdbc.csv");
+    root.channel("train").breastCancer("wdbc.csv");
     FailureReport.write(root.paths.failure(), "an earlier run failed");
 
     assertEquals(0, run(Map.of("TRAINING_JOB_NAME", "job-1"), "train", "--root", dir.toString()), err.toString());
@@ -65,8 +65,8 @@ class SageMakerTrainTest {
   @Test
   void idxJobWithATestChannelFromTheEnvironmentRoot() throws Exception {
     JobRoot root = new JobRoot(dir).hyperparameters("{\"hidden\": \"8\", \"epochs\": \"1\"}");
-    root.mnist("train", 1000);
-    root.mnist("test", 200);
+    root.channel("train").mnist(1000);
+    root.channel("test").mnist(200);
     assertEquals(0, run(Map.of(SageMakerPaths.ROOT_ENV, dir.toString())), err.toString());
     JsonNode metrics = new ObjectMapper().readTree(root.paths.model().resolve("metrics.json").toFile());
     assertEquals(1000, metrics.path("train_rows").asInt());
@@ -76,7 +76,7 @@ class SageMakerTrainTest {
 
   @Test
   void missingTrainChannelFails() throws Exception {
-    new JobRoot(dir).breastCancer("training", "wdbc.csv");
+    new JobRoot(dir).channel("training").breastCancer("wdbc.csv");
     assertEquals(1, run("--root", dir.toString()));
     assertTrue(failure().startsWith("no channel 'train': expected the training data in "), failure());
     assertTrue(failure().endsWith("; channels given: [training]"), failure());
@@ -86,8 +86,8 @@ class SageMakerTrainTest {
   @Test
   void unknownChannelFails() throws Exception {
     JobRoot root = new JobRoot(dir);
-    root.breastCancer("train", "wdbc.csv");
-    root.breastCancer("validation", "wdbc.csv");
+    root.channel("train").breastCancer("wdbc.csv");
+    root.channel("validation").breastCancer("wdbc.csv");
     assertEquals(1, run("--root", dir.toString()));
     assertEquals("unknown channel [validation]: this image reads 'train' (required) and 'test' (optional)",
         failure());
@@ -95,7 +95,7 @@ class SageMakerTrainTest {
 
   @Test
   void badHyperparameterFailsBeforeTraining() throws Exception {
-    new JobRoot(dir).hyperparameters("{\"epochs\": \"many\"}").breastCancer("train", "wdbc.csv");
+    new JobRoot(dir).hyperparameters("{\"epochs\": \"many\"}").channel("train").breastCancer("wdbc.csv");
     assertEquals(1, run("--root", dir.toString()));
     assertEquals("hyperparameter epochs: 'many' is not an integer", failure());
     assertFalse(Files.exists(new SageMakerPaths(dir).model().resolve("server.zip")));
@@ -103,7 +103,7 @@ class SageMakerTrainTest {
 
   @Test
   void unreadableDataFailsNamingTheFileAndLine() throws Exception {
-    new JobRoot(dir).text("train", "rows.csv", "a,b,label\n1,2,x\n3,oops,y\n");
+    new JobRoot(dir).channel("train").text("rows.csv", "a,b,label\n1,2,x\n3,oops,y\n");
     assertEquals(1, run("--root", dir.toString()));
     assertTrue(failure().startsWith("unreadable training data: "), failure());
     assertTrue(failure().contains("rows.csv: line 3, column 2 (b): 'oops' is not a number"), failure());

@@ -9,9 +9,8 @@ import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.DataSplit;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.Mnist;
-import dev.fheml.training.data.MinMaxScaler;
+import dev.fheml.training.job.TrainingRequest;
 import dev.fheml.training.quant.BootstrapNoise;
-import dev.fheml.training.quant.QuantBits;
 import dev.fheml.training.quant.QuantizedAccuracy;
 import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
@@ -19,6 +18,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,14 +34,16 @@ class TrainerTest {
     test = data.mnistTest().head(2000);
   }
 
-  private static TrainingConfig.Builder mnist() {
-    return TrainingConfig.builder().scaler(MinMaxScaler.fixed(784, 0, Mnist.MAX_PIXEL))
-        .calibrationRows(500);
+  /** MNIST images without augmentation; fewer calibration rows than the trainer's default, for speed. */
+  private static TrainingConfig.Builder mnist(Consumer<TrainingRequest.Builder> settings) {
+    TrainingRequest.Builder b = TrainingRequest.builder().augment(false);
+    settings.accept(b);
+    return b.build().trainingConfig(Optional.of(Mnist.IMAGE)).toBuilder().calibrationRows(500);
   }
 
   @Test
   void logisticRegressionLearnsMnist() {
-    TrainingConfig cfg = mnist().hiddenSizes(List.of()).epochs(6).build();
+    TrainingConfig cfg = mnist(b -> b.model(ModelKind.LOGREG).epochs(6)).build();
     List<EpochReport> seen = new ArrayList<>();
     TrainingResult r = new Trainer(cfg, seen::add).train(train);
     assertEquals(6, seen.size());
@@ -55,7 +58,7 @@ class TrainerTest {
 
   @Test
   void noisyQuantizedMlpLearnsMnist() {
-    TrainingConfig cfg = mnist().hiddenSizes(List.of(32)).epochs(6).build();
+    TrainingConfig cfg = mnist(b -> b.hidden(List.of(32)).epochs(6)).build();
     TrainingResult r = new Trainer(cfg, ProgressListener.silent()).train(train);
     QuantizedModel q = r.quantizedModel();
     assertEquals(32, q.bootstrapCount());
@@ -72,7 +75,7 @@ class TrainerTest {
   @Test
   void sameSeedGivesIdenticalQuantizedWeightsWhateverTheThreads() {
     Dataset small = train.head(600);
-    TrainingConfig.Builder b = mnist().hiddenSizes(List.of(8)).epochs(2).batchSize(32)
+    TrainingConfig.Builder b = mnist(r -> r.hidden(List.of(8)).epochs(2).batchSize(32))
         .augmentation(ImageAugmentation.mnistDefaults());
     QuantizedModel one = new Trainer(b.seed(11).threads(1).build(), ProgressListener.silent())
         .train(small).quantizedModel();
@@ -99,8 +102,8 @@ class TrainerTest {
   void breastCancerLogisticRegressionFromCsv() throws IOException {
     Dataset all = BundledData.locate().breastCancer();
     DataSplit split = DataSplit.stratified(all, 0.2, 1);
-    TrainingConfig cfg = TrainingConfig.builder().hiddenSizes(List.of()).epochs(30).batchSize(16)
-        .learningRate(1e-2).bits(new QuantBits(6, 6, 4)).build();
+    TrainingConfig cfg = TrainingRequest.builder().model(ModelKind.LOGREG).epochs(30).batchSize(16)
+        .learningRate(1e-2).inputBits(6).weightBits(6).build().trainingConfig(Optional.empty());
     TrainingResult r = new Trainer(cfg, ProgressListener.silent()).train(split.kept());
     double acc = QuantizedAccuracy.exact(r.quantizedModel(), split.heldOut()).accuracy();
     assertTrue(acc > 0.9, "breast cancer quantized accuracy " + acc);

@@ -1,4 +1,4 @@
-package dev.fheml.training.sagemaker;
+package dev.fheml.training.job;
 
 /**
  * The training job cannot run as asked: a bad hyperparameter, a missing or unknown channel, or data

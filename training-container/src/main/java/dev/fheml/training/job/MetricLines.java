@@ -1,8 +1,8 @@
-package dev.fheml.training.sagemaker;
+package dev.fheml.training.job;
 
+import dev.fheml.training.pipeline.TrainingMetrics;
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.util.Map;
 
 /**
  * Prints the numeric metrics as {@code metric: NAME=VALUE} lines, plain decimals (no exponent), so
@@ -14,8 +14,9 @@ public final class MetricLines {
 
   private MetricLines() {}
 
-  public static void print(Map<String, Object> metrics, PrintStream out) {
-    metrics.forEach((name, value) -> {
+  /** One line per finite number of {@code metrics}, named as in {@code metrics.json}. */
+  public static void print(TrainingMetrics metrics, PrintStream out) {
+    metrics.asJsonMap().forEach((name, value) -> {
       if (value instanceof Double d && Double.isFinite(d)) {
         out.println(PREFIX + name + "=" + BigDecimal.valueOf(d).toPlainString());
       } else if (value instanceof Integer || value instanceof Long) {

@@ -1,6 +1,7 @@
-package dev.fheml.training.sagemaker;
+package dev.fheml.training.job;
 
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.data.ImageShape;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -18,12 +19,9 @@ public record TrainingData(String channel, Dataset dataset, Optional<ImageShape>
     files = List.copyOf(files);
   }
 
-  /** The size of IDX images {@code [n, height, width]}. */
-  public record ImageShape(int width, int height) {}
-
   /** One line for the log. */
   public String describe() {
-    return "channel " + channel + ": " + dataset + image.map(s -> ", " + s.width() + "x" + s.height() + " images")
-        .orElse("") + " from " + files.stream().map(p -> p.getFileName().toString()).toList();
+    return "channel " + channel + ": " + dataset + image.map(s -> ", " + s + " images").orElse("") + " from "
+        + files.stream().map(p -> p.getFileName().toString()).toList();
   }
 }

@@ -1,0 +1,50 @@
+package dev.fheml.training.pipeline;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.fheml.training.train.ModelKind;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one training run measured: the content of {@code metrics.json}, whose keys are these
+ * components' names in snake case ({@code trainRows} is {@code train_rows}). The numeric ones are
+ * also printed as the job's metric lines, under the same names.
+ *
+ * @param name                   the run's name (the SageMaker job name)
+ * @param model                  the architecture
+ * @param hidden                 hidden layer widths (empty for logreg)
+ * @param bits                   input, weight and activation bits, e.g. {@code x4/w4/a4}
+ * @param epochs                 epochs trained
+ * @param seed                   the seed
+ * @param trainRows              rows trained on (validation rows included)
+ * @param trainSeconds           training time
+ * @param testRows               rows the accuracies were measured on
+ * @param accuracyPlain          the float model's accuracy
+ * @param accuracyQuantized      the compiled circuit's exact (noiseless) accuracy
+ * @param accuracyNoisySimulated the circuit's accuracy with simulated bootstrap noise
+ * @param params                 the FHE parameter set
+ * @param modelId                the compiled circuit's id
+ * @param pbsCount               bootstraps per prediction
+ * @param stages                 the compiler's report, one line per stage
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
+    int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
+    double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Copies the lists. */
+  public TrainingMetrics {
+    hidden = List.copyOf(hidden);
+    stages = List.copyOf(stages);
+  }
+
+  /** The JSON object's entries in order (numbers stay numbers): what metric lines are printed from. */
+  public Map<String, Object> asJsonMap() {
+    return JSON.convertValue(this, new TypeReference<LinkedHashMap<String, Object>>() {});
+  }
+}

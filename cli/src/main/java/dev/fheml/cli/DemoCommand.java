@@ -72,8 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                         });
                 out.printf("[4/5] %d test images: encrypt -> S3 queries/ -> InvokeEndpointAsync -> server (%d bootstraps)"
                         + " -> S3 results/ + notification -> decrypt%n", samples, circuit.bootstrapCount());
-                DemoRun.Stats s = DemoRun.run(client, new CircuitSimulator(circuit,
-                        FheParameters.byName(circuit.parameters()).polynomialSize()), test, samples, out);
+                DemoRun.Stats s = DemoRun.run(client, CircuitSimulator.of(circuit), test, samples, out);
                 double[] server = stack.server().evaluationStats().sortedMillis();
                 report(out, trained, widths, client.spec(), s, EvaluationStats.percentile(server, 0.5),
                         Files.size(client.evaluationKeyFile()));
@@ -99,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
                 MnistRun.median(s.decryptMs()));
         out.printf("  sizes                evaluation key %.1f MB (once), request %.1f KB, response %.1f KB%n",
                 evalKeyBytes / 1e6, s.requestBytes() / 1e3, s.responseBytes() / 1e3);
-        out.printf("  parameters           %s (128-bit, tfhe-rs)%n", spec.parameters());
+        out.printf("  parameters           %s (128-bit, tfhe-rs)%n", spec.parameters().name());
         out.println("  the server saw only ciphertexts; plaintext and secret key stayed in this client");
     }
 

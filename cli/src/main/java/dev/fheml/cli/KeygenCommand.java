@@ -43,7 +43,7 @@ final class KeygenCommand implements Callable<Integer> {
             if (!existed) {
                 out.println("generating keys for model " + spec.modelId() + " (a few seconds) ...");
             }
-            try (KeyStore.Keys keys = store.loadOrCreate(spec.modelId(), FheParameters.byName(spec.parameters()))) {
+            try (KeyStore.Keys keys = store.loadOrCreate(spec.modelId(), spec.parameters())) {
                 report(out, existed, spec.modelId(), keys.keyId(), Files.size(keys.evaluationKeyFile()),
                         keys.evaluationKeyFile().getParent().toString());
             }

@@ -61,7 +61,7 @@ final class MnistBench implements Callable<Integer> {
         MnistModels.Model trained = modelOptions.ensure(false, log);
         Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
         ClientSpec spec = ModelArtifacts.readClient(trained.clientZip()).spec();
-        FheParameters p = FheParameters.byName(circuit.parameters());
+        FheParameters p = circuit.parameters();
         Progress progress = new Progress(log);
         try (ClientKey client = progress.step("generate keys", () -> ClientKey.generate(p)).value();
                 EvaluationKey eval = progress.step("generate evaluation key", client::evaluationKey).value();

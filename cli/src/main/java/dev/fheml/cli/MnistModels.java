@@ -1,5 +1,6 @@
 package dev.fheml.cli;
 
+import dev.fheml.core.artifact.Folders;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.Mnist;
@@ -72,20 +73,9 @@ final class MnistModels {
         Path tmp = Files.createDirectories(dir.getParent()).resolve(recipe + ".tmp-" + ProcessHandle.current().pid());
         ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test, request.compileOptions(), tmp,
                 ProgressListener.printingTo(log), log);
-        deleteRecursively(dir);
+        Folders.deleteRecursively(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         log.println("model: saved to " + dir);
         return new Model(dir, result.metrics());
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -34,7 +34,7 @@ final class MnistRun {
 
     static Stats run(Circuit circuit, ClientSpec spec, ClientKey client, ServerContext server, Dataset test, int samples,
             PrintStream log) {
-        CircuitSimulator sim = new CircuitSimulator(circuit, client.parameters().polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(circuit);
         // Compiled once, as the inference server does when it loads the model.
         CompiledCircuit compiled = CompiledCircuit.compile(circuit);
         double[] serverMs = new double[samples];

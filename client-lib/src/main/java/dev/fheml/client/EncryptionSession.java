@@ -34,7 +34,7 @@ public final class EncryptionSession implements AutoCloseable {
 
     /** Loads the model's keys from {@code store}, generating them first (a few seconds) when there are none. */
     public static EncryptionSession open(ClientModel model, KeyStore store) throws KeyStoreException {
-        FheParameters p = FheParameters.byName(model.spec().parameters());
+        FheParameters p = model.spec().parameters();
         return new EncryptionSession(model, p, store.loadOrCreate(model.spec().modelId(), p));
     }
 

@@ -54,7 +54,7 @@ class EncryptionSessionTest {
     /** What the server does with a request envelope. */
     private byte[] serve(byte[] request) throws Exception {
         Envelope in = Envelope.parse(request, Envelope.Kind.REQUEST, SizeLimits.CIPHERTEXT_BATCH);
-        FheParameters p = FheParameters.byName(circuit.parameters());
+        FheParameters p = circuit.parameters();
         try (EvaluationKey eval = EvaluationKey.fromBytes(p, session.evaluationKeyBytes(), SizeLimits.EVALUATION_KEY);
                 ServerContext server = ServerContext.expand(eval, 1);
                 GlweBatch batch = GlweBatch.fromBytes(p, in.payload(), SizeLimits.CIPHERTEXT_BATCH);
@@ -73,7 +73,7 @@ class EncryptionSessionTest {
         assertEquals(session.keyId(), envelope.keyId());
         assertEquals(3, envelope.count());
         long[][] out = session.decryptResponse(serve(request), 3);
-        CircuitSimulator sim = new CircuitSimulator(circuit, FheParameters.byName(circuit.parameters()).polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(circuit);
         for (int q = 0; q < 3; q++) {
             assertArrayEquals(sim.evaluate(x[q]), out[q], "query " + q);
             assertEquals(samples.get(q).expectedClass(), session.spec().decode(out[q]).classIndex());

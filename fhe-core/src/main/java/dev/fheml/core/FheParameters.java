@@ -112,6 +112,17 @@ public final class FheParameters {
         return Long.divideUnsigned(1L << 63, domain);
     }
 
+    /** Sets are equal when their names are: a name fixes every number of the set. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FheParameters p && p.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+
     @Override
     public String toString() {
         return name + "{n=" + lweDimension + ", k=" + glweDimension + ", N=" + polynomialSize + ", pbs=2^"

@@ -23,7 +23,7 @@ class NativeErrorsTest {
 
     /** A circuit without bootstrap: cheap to compile and evaluate, exact. */
     private static Circuit linear(FheParameters p, int width) {
-        return new Circuit(p.name(), width, DELTA,
+        return new Circuit(p, width, DELTA,
                 List.of(new Stage.InputDense(TestKeys.identity(width, DELTA)), new Stage.Compact(false, 32)));
     }
 

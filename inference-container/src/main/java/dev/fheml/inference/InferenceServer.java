@@ -128,7 +128,7 @@ public final class InferenceServer implements AutoCloseable {
         Path zip = config.modelDir().resolve(ArtifactNames.SERVER_ZIP);
         try {
             ServerModel server = ModelArtifacts.readServer(zip);
-            FheParameters p = FheParameters.byName(server.circuit().parameters());
+            FheParameters p = server.circuit().parameters();
             CompiledCircuit compiled = CompiledCircuit.compile(server.circuit());
             model = new Loaded(server, p, compiled, new KeyCache(keySource, p, config.keyCacheBytes(), pool));
             LOG.info(Http.json(Map.of("event", "model_loaded", HostingContract.MODEL_ID_FIELD, server.manifest().modelId(),

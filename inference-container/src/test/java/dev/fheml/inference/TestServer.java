@@ -61,7 +61,7 @@ final class TestServer implements AutoCloseable {
         this.s3 = s3;
         this.modelDir = modelDir;
         this.circuit = circuit;
-        this.parameters = FheParameters.byName(circuit.parameters());
+        this.parameters = circuit.parameters();
         this.clientKey = clientKey;
         this.keyId = keyId;
         this.modelId = modelId;
@@ -79,7 +79,7 @@ final class TestServer implements AutoCloseable {
         Path dir = Files.createTempDirectory("fhe-ml-server-test-");
         TinyModel.Artifacts model = TinyModel.write(dir);
         Circuit circuit = ModelArtifacts.readServer(model.serverZip()).circuit();
-        ClientKey key = ClientKey.generate(FheParameters.byName(circuit.parameters()));
+        ClientKey key = ClientKey.generate(circuit.parameters());
         String keyId;
         try (EvaluationKey eval = key.evaluationKey()) {
             byte[] bytes = eval.toBytes();
@@ -139,7 +139,7 @@ final class TestServer implements AutoCloseable {
 
     /** What the circuit computes on {@code input}, exactly. */
     long[] expected(long[] input) {
-        return new CircuitSimulator(circuit, parameters.polynomialSize()).evaluate(input);
+        return CircuitSimulator.of(circuit).evaluate(input);
     }
 
     HttpResponse<byte[]> post(byte[] body) throws IOException, InterruptedException {

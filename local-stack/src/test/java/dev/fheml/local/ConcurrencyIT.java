@@ -30,7 +30,7 @@ class ConcurrencyIT {
     void twentyConcurrentClientsWithDistinctKeys() throws Exception {
         Path modelDir = Fixtures.model().dir();
         Circuit circuit = ModelArtifacts.readServer(Fixtures.model().serverZip()).circuit();
-        CircuitSimulator sim = new CircuitSimulator(circuit, FheParameters.byName(circuit.parameters()).polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(circuit);
         long cacheLimit = 600L << 20; // ~4 expanded level-1 keys: forces evictions
         LocalStack.Options options = LocalStack.Options.of(modelDir).withKeyCacheBytes(cacheLimit).withConcurrency(2, 4);
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);

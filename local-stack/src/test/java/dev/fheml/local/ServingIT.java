@@ -56,7 +56,7 @@ class ServingIT {
     void predictionsEqualThePlaintextCircuit() throws Exception {
         long[][] x = samples.stream().map(s -> client.spec().quantize(s.features())).toArray(long[][]::new);
         long[][] remote = client.evaluate(x);
-        CircuitSimulator sim = new CircuitSimulator(circuit, FheParameters.byName(circuit.parameters()).polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(circuit);
         for (int q = 0; q < x.length; q++) {
             assertArrayEquals(sim.evaluate(x[q]), remote[q], "query " + q + ": endpoint vs plaintext simulation");
         }

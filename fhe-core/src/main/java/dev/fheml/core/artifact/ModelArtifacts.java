@@ -45,14 +45,14 @@ public final class ModelArtifacts {
 
     public static void writeServer(Path zip, Circuit circuit, Map<String, Object> info) throws IOException {
         String id = CircuitCodec.modelId(circuit);
-        Manifest m = new Manifest(Manifest.FORMAT_VERSION, Manifest.SERVER, circuit.parameters(), id, Instant.now().toString(),
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, Manifest.SERVER, circuit.parameters().name(), id, Instant.now().toString(),
                 CREATED_BY, info);
         write(zip, Map.of(ArtifactNames.MANIFEST_ENTRY, JSON.writeValueAsBytes(m), ArtifactNames.CIRCUIT_ENTRY, CircuitCodec.toJson(circuit)));
     }
 
     public static void writeClient(Path zip, ClientSpec spec, List<Sample> samples, Map<String, Object> info)
             throws IOException {
-        Manifest m = new Manifest(Manifest.FORMAT_VERSION, Manifest.CLIENT, spec.parameters(), spec.modelId(), Instant.now().toString(),
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, Manifest.CLIENT, spec.parameters().name(), spec.modelId(), Instant.now().toString(),
                 CREATED_BY, info);
         write(zip, Map.of(ArtifactNames.MANIFEST_ENTRY, JSON.writeValueAsBytes(m), ArtifactNames.CLIENT_SPEC_ENTRY, ClientSpecCodec.toJson(spec),
                 ArtifactNames.SAMPLES_ENTRY, JSON.writeValueAsBytes(samples)));
@@ -69,9 +69,9 @@ public final class ModelArtifacts {
         Map<String, byte[]> entries = read(in, source);
         Manifest m = manifest(entries, Manifest.SERVER, source);
         Circuit circuit = CircuitCodec.fromJson(entry(entries, ArtifactNames.CIRCUIT_ENTRY, source));
-        if (!circuit.parameters().equals(m.parameters())) {
+        if (!circuit.parameters().name().equals(m.parameters())) {
             throw new CircuitFormatException(source + ": manifest says parameter set '" + m.parameters()
-                    + "' but the circuit was compiled for '" + circuit.parameters() + "'");
+                    + "' but the circuit was compiled for '" + circuit.parameters().name() + "'");
         }
         String actual = CircuitCodec.modelId(circuit);
         if (!actual.equals(m.modelId())) {
@@ -91,9 +91,9 @@ public final class ModelArtifacts {
         Map<String, byte[]> entries = read(in, source);
         Manifest m = manifest(entries, Manifest.CLIENT, source);
         ClientSpec spec = ClientSpecCodec.fromJson(entry(entries, ArtifactNames.CLIENT_SPEC_ENTRY, source));
-        if (!spec.modelId().equals(m.modelId()) || !spec.parameters().equals(m.parameters())) {
+        if (!spec.modelId().equals(m.modelId()) || !spec.parameters().name().equals(m.parameters())) {
             throw new CircuitFormatException(source + ": manifest (model " + m.modelId() + ", " + m.parameters()
-                    + ") does not match its client spec (model " + spec.modelId() + ", " + spec.parameters() + ")");
+                    + ") does not match its client spec (model " + spec.modelId() + ", " + spec.parameters().name() + ")");
         }
         List<Sample> samples = entries.containsKey(ArtifactNames.SAMPLES_ENTRY)
                 ? JSON.readValue(entries.get(ArtifactNames.SAMPLES_ENTRY), new TypeReference<List<Sample>>() {})

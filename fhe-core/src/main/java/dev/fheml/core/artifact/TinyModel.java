@@ -60,7 +60,7 @@ public final class TinyModel {
         }
         long[] w2 = r.ints((long) hidden * CLASSES, -1, 2).asLongStream().toArray();
         long[] b2 = r.ints(CLASSES, -4, 5).asLongStream().toArray();
-        return new Circuit(p.name(), inputs, deltaIn, List.of(
+        return new Circuit(p, inputs, deltaIn, List.of(
                 new Stage.InputDense(new DenseLayer(inputs, hidden, w1, b1, deltaIn)),
                 new Stage.Bootstrap(LookupTables.shared(relu, DELTA_OUT)),
                 new Stage.LevelledDense(new DenseLayer(hidden, CLASSES, w2, b2, DELTA_OUT)),
@@ -84,8 +84,8 @@ public final class TinyModel {
 
     /** Random inputs in 0..3 with the class the plaintext-integer simulation predicts. */
     public static List<Sample> samples(Circuit circuit, int count, long seed) {
-        FheParameters p = FheParameters.byName(circuit.parameters());
-        CircuitSimulator sim = new CircuitSimulator(circuit, p.polynomialSize());
+        FheParameters p = circuit.parameters();
+        CircuitSimulator sim = CircuitSimulator.of(circuit);
         ClientSpec spec = clientSpec(circuit);
         SplittableRandom r = new SplittableRandom(seed ^ 0x5eed);
         List<Sample> out = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.fheml.core.circuit;
 
+import dev.fheml.core.FheParameters;
 import java.util.List;
 
 /**
@@ -8,13 +9,14 @@ import java.util.List;
  * floating point. Immutable and validated: stages chain in width and scale, the first stage is an
  * {@link Stage.InputDense} and the last a {@link Stage.Compact}.
  *
- * @param parameters  the parameter-set name the circuit was compiled for
+ * @param parameters  the parameter set the circuit was compiled for
  * @param inputLength values in one encrypted input vector
  * @param inputDelta  torus scale of the input values
  * @param stages      the evaluation steps, first to last
  */
-public record Circuit(String parameters, int inputLength, long inputDelta, List<Stage> stages) {
+public record Circuit(FheParameters parameters, int inputLength, long inputDelta, List<Stage> stages) {
     public Circuit {
+        java.util.Objects.requireNonNull(parameters, "parameters");
         stages = List.copyOf(stages);
         if (inputLength < 1) {
             throw new IllegalArgumentException("input length must be positive: " + inputLength);

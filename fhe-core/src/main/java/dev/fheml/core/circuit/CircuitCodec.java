@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fheml.core.DenseLayer;
+import dev.fheml.core.FheParameters;
 import dev.fheml.core.LookupTables;
 import dev.fheml.protocol.Ids;
 import java.io.IOException;
@@ -26,7 +27,7 @@ public final class CircuitCodec {
     public static byte[] toJson(Circuit c) {
         ObjectNode root = JSON.createObjectNode();
         root.put("formatVersion", FORMAT_VERSION);
-        root.put("parameters", c.parameters());
+        root.put("parameters", c.parameters().name());
         root.put("inputLength", c.inputLength());
         root.put("inputDelta", c.inputDelta());
         ArrayNode stages = root.putArray("stages");
@@ -87,7 +88,7 @@ public final class CircuitCodec {
             });
         }
         try {
-            return new Circuit(field(root, "parameters").asText(), integer(root, "inputLength"),
+            return new Circuit(parameters(field(root, "parameters").asText()), integer(root, "inputLength"),
                     number(root, "inputDelta"), stages);
         } catch (IllegalArgumentException e) {
             throw new CircuitFormatException("inconsistent circuit: " + e.getMessage(), e);
@@ -97,6 +98,15 @@ public final class CircuitCodec {
     /** SHA-256 (hex) of the canonical JSON. */
     public static String modelId(Circuit c) {
         return Ids.sha256(toJson(c));
+    }
+
+    /** The named parameter set, or a format error naming the unknown name. */
+    static FheParameters parameters(String name) {
+        try {
+            return FheParameters.byName(name);
+        } catch (IllegalArgumentException e) {
+            throw new CircuitFormatException(e.getMessage(), e);
+        }
     }
 
     private static void layer(ObjectNode n, DenseLayer l) {

@@ -50,7 +50,7 @@ public final class CircuitEvaluator {
     }
 
     static void requireParameters(Circuit circuit, ServerContext server, GlweBatch input) {
-        String expected = circuit.parameters();
+        String expected = circuit.parameters().name();
         if (!server.parameters().name().equals(expected) || !input.parameters().name().equals(expected)) {
             throw new ParameterMismatchException("circuit compiled for '" + expected + "' but the key uses '"
                     + server.parameters().name() + "' and the input '" + input.parameters().name() + "'");

@@ -13,10 +13,14 @@ public final class CircuitSimulator {
     private final Circuit circuit;
     private final int polynomialSize;
 
-    /** @param polynomialSize N of the circuit's parameter set (the bootstrap's position grid) */
-    public CircuitSimulator(Circuit circuit, int polynomialSize) {
+    private CircuitSimulator(Circuit circuit) {
         this.circuit = circuit;
-        this.polynomialSize = polynomialSize;
+        this.polynomialSize = circuit.parameters().polynomialSize();
+    }
+
+    /** The simulator of {@code circuit}, on its parameter set's position grid (N). */
+    public static CircuitSimulator of(Circuit circuit) {
+        return new CircuitSimulator(circuit);
     }
 
     /** Noiseless: the exact integers FHE computes when no bootstrap misreads. */

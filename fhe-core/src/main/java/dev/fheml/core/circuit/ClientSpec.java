@@ -1,5 +1,6 @@
 package dev.fheml.core.circuit;
 
+import dev.fheml.core.FheParameters;
 import java.util.List;
 
 /**
@@ -9,9 +10,10 @@ import java.util.List;
  *
  * @param outputScales real value of one output unit per class (scores = output · scale)
  */
-public record ClientSpec(String parameters, String modelId, InputEncoding input, long inputDelta, long outputDelta,
+public record ClientSpec(FheParameters parameters, String modelId, InputEncoding input, long inputDelta, long outputDelta,
         List<String> classNames, double[] outputScales) {
     public ClientSpec {
+        java.util.Objects.requireNonNull(parameters, "parameters");
         classNames = List.copyOf(classNames);
         outputScales = outputScales.clone();
         if (classNames.size() != outputScales.length || classNames.isEmpty()) {

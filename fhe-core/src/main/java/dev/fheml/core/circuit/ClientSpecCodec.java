@@ -19,7 +19,7 @@ public final class ClientSpecCodec {
     public static byte[] toJson(ClientSpec s) {
         ObjectNode root = JSON.createObjectNode();
         root.put("formatVersion", FORMAT_VERSION);
-        root.put("parameters", s.parameters());
+        root.put("parameters", s.parameters().name());
         root.put(Manifest.MODEL_ID_FIELD, s.modelId());
         ObjectNode input = root.putObject("input");
         input.put("bits", s.input().bits());
@@ -49,7 +49,7 @@ public final class ClientSpecCodec {
             JsonNode input = required(root, "input");
             List<String> names = new ArrayList<>();
             required(root, "classNames").forEach(n -> names.add(n.asText()));
-            return new ClientSpec(required(root, "parameters").asText(), required(root, Manifest.MODEL_ID_FIELD).asText(),
+            return new ClientSpec(CircuitCodec.parameters(required(root, "parameters").asText()), required(root, Manifest.MODEL_ID_FIELD).asText(),
                     new InputEncoding(doubles(required(input, "min")), doubles(required(input, "max")),
                             required(input, "bits").asInt()),
                     required(root, "inputDelta").asLong(), required(root, "outputDelta").asLong(), names,

@@ -32,7 +32,7 @@ public final class CompiledCircuit extends CompiledStages {
      *     a table domain is not a power of two in [2, N] or a table's output delta is not positive
      */
     public static CompiledCircuit compile(Circuit circuit) {
-        return new CompiledCircuit(circuit, FheParameters.byName(circuit.parameters()));
+        return new CompiledCircuit(circuit, circuit.parameters());
     }
 
     /**

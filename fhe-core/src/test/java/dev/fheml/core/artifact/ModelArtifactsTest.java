@@ -38,13 +38,13 @@ class ModelArtifactsTest {
     private static final long[] WEIGHTS = {1234567, -7654321, 2345678, -8765432, 3456789, -9876543};
 
     private static Circuit circuit() {
-        return new Circuit(FheParameters.PBS_L1, 3, DELTA, List.of(
+        return new Circuit(FheParameters.byName(FheParameters.PBS_L1), 3, DELTA, List.of(
                 new Stage.InputDense(new DenseLayer(3, 2, WEIGHTS, new long[] {11, 22}, DELTA)),
                 new Stage.Compact(false, 32)));
     }
 
     private static ClientSpec spec(String modelId) {
-        return new ClientSpec(FheParameters.PBS_L1, modelId,
+        return new ClientSpec(FheParameters.byName(FheParameters.PBS_L1), modelId,
                 new InputEncoding(new double[] {0, 0, 0}, new double[] {1, 1, 1}, 4), DELTA, DELTA,
                 List.of("no", "yes"), new double[] {0.5, 0.5});
     }

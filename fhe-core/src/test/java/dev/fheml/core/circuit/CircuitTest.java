@@ -41,7 +41,7 @@ class CircuitTest {
         for (int q = 0; q < queries; q++) {
             x[q] = SmallCircuits.input(r);
         }
-        CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(c);
         try (GlweBatch in = k.client().encrypt(x, c.inputDelta());
                 CompactBatch out = CircuitEvaluator.evaluate(c, k.server(), in)) {
             long[][] got = k.client().decrypt(out, c.outputDelta());
@@ -56,11 +56,11 @@ class CircuitTest {
         TestKeys.Set k = TestKeys.l1();
         long delta = k.parameters().inputDelta(4);
         long[] table = {10, 20, 30, 40};
-        Circuit c = new Circuit(k.parameters().name(), 1, delta, List.of(
+        Circuit c = new Circuit(k.parameters(), 1, delta, List.of(
                 new Stage.InputDense(new DenseLayer(1, 1, new long[] {1}, new long[] {0}, delta)),
                 new Stage.Bootstrap(LookupTables.shared(table, 1L << 56)), // |f| ≤ 40; L1 noise 2^-15 ≪ 2^-9
                 new Stage.Compact(false, 32)));
-        CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(c);
         assertArrayEquals(new long[] {30}, sim.evaluate(new long[] {2}));
         // Value 5 lies in the negacyclic half: the bootstrap returns -f(5 - 4).
         assertArrayEquals(new long[] {-20}, sim.evaluate(new long[] {5}));
@@ -76,7 +76,7 @@ class CircuitTest {
     void noisySimulationOnlyMovesValuesByTheReadingNoise() {
         TestKeys.Set k = TestKeys.l1();
         Circuit c = SmallCircuits.mlp(k.parameters(), 9);
-        CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(c);
         long[] x = SmallCircuits.input(new SplittableRandom(1));
         // Boxes of 64 positions: σ = 4.8 never crosses, σ = 400 does.
         assertArrayEquals(sim.evaluate(x), sim.evaluate(x, new Random(1), 4.8));
@@ -120,14 +120,14 @@ class CircuitTest {
         TestKeys.Set k = TestKeys.l1();
         long d = 1L << 40;
         DenseLayer l = new DenseLayer(2, 3, new long[6], new long[3], d);
-        assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 2, d, List.of(new Stage.InputDense(l))));
-        assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 3, d,
+        assertThrows(IllegalArgumentException.class, () -> new Circuit(k.parameters(), 2, d, List.of(new Stage.InputDense(l))));
+        assertThrows(IllegalArgumentException.class, () -> new Circuit(k.parameters(), 3, d,
                 List.of(new Stage.InputDense(l), new Stage.Compact(false, 32))));
-        assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 2, d, List.of(new Stage.InputDense(l),
+        assertThrows(IllegalArgumentException.class, () -> new Circuit(k.parameters(), 2, d, List.of(new Stage.InputDense(l),
                 new Stage.LevelledDense(new DenseLayer(2, 1, new long[2], new long[1], d)), new Stage.Compact(false, 32))));
-        assertThrows(IllegalArgumentException.class, () -> new Circuit("p", 2, d, List.of(new Stage.InputDense(l),
+        assertThrows(IllegalArgumentException.class, () -> new Circuit(k.parameters(), 2, d, List.of(new Stage.InputDense(l),
                 new Stage.Bootstrap(LookupTables.perOutput(new long[2][4], d)), new Stage.Compact(false, 32))));
-        assertEquals(3, new Circuit(k.parameters().name(), 2, d, List.of(new Stage.InputDense(l), new Stage.Compact(true, 32)))
+        assertEquals(3, new Circuit(k.parameters(), 2, d, List.of(new Stage.InputDense(l), new Stage.Compact(true, 32)))
                 .outputWidth());
     }
 }

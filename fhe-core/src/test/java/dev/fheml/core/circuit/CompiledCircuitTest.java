@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fheml.core.CompactBatch;
 import dev.fheml.core.DenseLayer;
 import dev.fheml.core.EvaluationPool;
+import dev.fheml.core.FheParameters;
 import dev.fheml.core.GlweBatch;
 import dev.fheml.core.LookupTables;
 import dev.fheml.core.LweBatch;
@@ -38,7 +39,7 @@ class CompiledCircuitTest {
         Circuit c = SmallCircuits.twoBootstraps(k.parameters(), 21);
         assertEquals(8 + 6, c.bootstrapCount());
         long[][] x = inputs(4, 22);
-        CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(c);
         try (CompiledCircuit compiled = CompiledCircuit.compile(c);
                 GlweBatch in = k.client().encrypt(x, c.inputDelta());
                 CompactBatch fast = compiled.evaluate(k.server(), in);
@@ -93,18 +94,18 @@ class CompiledCircuitTest {
         long delta = k.parameters().inputDelta(16);
         DenseLayer layer = TestKeys.identity(2, delta);
         Stage.Compact compact = new Stage.Compact(false, 32);
-        Circuit domain12 = new Circuit(k.parameters().name(), 2, delta, List.of(new Stage.InputDense(layer),
+        Circuit domain12 = new Circuit(k.parameters(), 2, delta, List.of(new Stage.InputDense(layer),
                 new Stage.Bootstrap(LookupTables.shared(new long[12], 1L << 50)), compact));
         assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(domain12));
-        Circuit negativeOut = new Circuit(k.parameters().name(), 2, delta, List.of(new Stage.InputDense(layer),
+        Circuit negativeOut = new Circuit(k.parameters(), 2, delta, List.of(new Stage.InputDense(layer),
                 new Stage.Bootstrap(LookupTables.shared(new long[16], -1)), compact));
         assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(negativeOut));
         int n = k.parameters().polynomialSize();
-        Circuit tooLong = new Circuit(k.parameters().name(), n + 1, delta,
+        Circuit tooLong = new Circuit(k.parameters(), n + 1, delta,
                 List.of(new Stage.InputDense(TestKeys.identity(n + 1, delta)), compact));
         assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(tooLong));
-        Circuit unknown = new Circuit("NO_SUCH_SET", 2, delta, List.of(new Stage.InputDense(layer), compact));
-        assertThrows(IllegalArgumentException.class, () -> CompiledCircuit.compile(unknown));
+        // An unknown parameter set cannot even be named in a circuit: the type is resolved by name first.
+        assertThrows(IllegalArgumentException.class, () -> FheParameters.byName("NO_SUCH_SET"));
     }
 
     @Test
@@ -139,7 +140,7 @@ class CompiledCircuitTest {
     void twoContextsOnOnePoolEvaluateConcurrently() throws Exception {
         TestKeys.Set k = TestKeys.l1();
         Circuit c = SmallCircuits.twoBootstraps(k.parameters(), 8);
-        CircuitSimulator sim = new CircuitSimulator(c, k.parameters().polynomialSize());
+        CircuitSimulator sim = CircuitSimulator.of(c);
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try (EvaluationPool pool = EvaluationPool.create(2);
                 ServerContext a = ServerContext.expand(k.evaluation(), pool);

@@ -40,7 +40,7 @@ final class SmallCircuits {
         long deltaOut = 1L << 50;
         long[] w2 = r.ints((long) HIDDEN * CLASSES, -3, 4).asLongStream().toArray();
         long[] b2 = r.ints(CLASSES, -20, 21).asLongStream().toArray();
-        return new Circuit(p.name(), INPUTS, deltaIn, List.of(
+        return new Circuit(p, INPUTS, deltaIn, List.of(
                 new Stage.InputDense(new DenseLayer(INPUTS, HIDDEN, w1, b1, deltaIn)),
                 new Stage.Bootstrap(LookupTables.perOutput(tables, deltaOut)),
                 new Stage.LevelledDense(new DenseLayer(HIDDEN, CLASSES, w2, b2, deltaOut)),
@@ -53,7 +53,7 @@ final class SmallCircuits {
         long delta = 1L << 42;
         long[] w = r.ints((long) INPUTS * CLASSES, -7, 8).asLongStream().toArray();
         long[] b = r.ints(CLASSES, -100, 101).asLongStream().toArray();
-        return new Circuit(p.name(), INPUTS, delta, List.of(
+        return new Circuit(p, INPUTS, delta, List.of(
                 new Stage.InputDense(new DenseLayer(INPUTS, CLASSES, w, b, delta)), new Stage.Compact(false, 32)));
     }
 
@@ -93,7 +93,7 @@ final class SmallCircuits {
         long deltaOut = 1L << 56; // |output| ≤ 6·2·2 + 3 < 2^6: no wrap; noise 2^-15 ≪ Δ/2 = 2^-9
         long[] w3 = r.ints(6 * 3, -2, 3).asLongStream().toArray();
         long[] b3 = r.ints(3, -3, 4).asLongStream().toArray();
-        return new Circuit(p.name(), 16, delta, List.of(
+        return new Circuit(p, 16, delta, List.of(
                 new Stage.InputDense(new DenseLayer(16, 8, w1, b1, delta)),
                 new Stage.Bootstrap(LookupTables.perOutput(t1, delta)),
                 new Stage.LevelledDense(new DenseLayer(8, 6, w2, b2, delta)),

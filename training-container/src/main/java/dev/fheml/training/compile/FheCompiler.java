@@ -38,7 +38,7 @@ public final class FheCompiler {
 
   public FheCompiler(CompileOptions options) {
     this.options = options;
-    this.params = FheParameters.byName(options.parameters());
+    this.params = options.parameters();
     this.noise = new NoiseModel(params);
   }
 
@@ -99,13 +99,13 @@ public final class FheCompiler {
       throw new AssertionError("the last layer of a validated model is an output layer");
     }
 
-    Circuit circuit = new Circuit(params.name(), model.input().numFeatures(), inputDelta, stages);
+    Circuit circuit = new Circuit(params, model.input().numFeatures(), inputDelta, stages);
     QuantizedLayer out = model.outputLayer();
     double[] scales = new double[out.outputs()];
     for (int k = 0; k < scales.length; k++) {
       scales[k] = out.accumulatorScale(k);
     }
-    ClientSpec spec = new ClientSpec(params.name(), CircuitCodec.modelId(circuit), model.input().encoding(),
+    ClientSpec spec = new ClientSpec(params, CircuitCodec.modelId(circuit), model.input().encoding(),
         inputDelta, circuit.outputDelta(), model.classNames(), scales);
     return new CompiledModel(circuit, spec, reports);
   }

@@ -57,7 +57,7 @@ import java.util.Optional;
 public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs, int batchSize, double learningRate,
     double weightDecay, QuantBits bits, long seed, int threads, double validationFraction, double testFraction,
     Optional<Boolean> augment, double elastic, boolean trainNoise, double noisePositions, int warmupEpochs,
-    double noiseMargin, Optional<String> label, String parameters) {
+    double noiseMargin, Optional<String> label, FheParameters parameters) {
 
   /** Control points per axis of the elastic distortion (measured for MNIST; not a setting). */
   public static final int ELASTIC_GRID = 4;
@@ -326,7 +326,7 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
       return new TrainingRequest(model, widths, e, batchSize, learningRate, weightDecay,
           new QuantBits(inputBits, weightBits, activationBits), seed, threads, validationFraction, testFraction,
           Optional.ofNullable(augment), elastic, trainNoise, noisePositions, warmupEpochs, noiseMargin,
-          Optional.ofNullable(label), parameters);
+          Optional.ofNullable(label), FheParameters.byName(parameters));
     }
 
     private static int checkRange(String name, int value, int min, int max) {

@@ -58,8 +58,8 @@ public final class ModelPipeline {
     CompiledModel compiled = new FheCompiler(options).compile(trained.quantizedModel());
     compiled.report().forEach(r -> log.println("  " + r));
 
-    FheParameters params = FheParameters.byName(options.parameters());
-    CircuitSimulator sim = new CircuitSimulator(compiled.circuit(), params.polynomialSize());
+    FheParameters params = options.parameters();
+    CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
     ClientSpec spec = compiled.clientSpec();
     double sigma = new NoiseModel(params).readingSigmaPositions(new NoiseModel(params).freshVariance());
     int correctQuantized = 0;

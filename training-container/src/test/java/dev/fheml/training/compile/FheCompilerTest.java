@@ -76,7 +76,7 @@ class FheCompilerTest {
     CompiledModel compiled = new FheCompiler(CompileOptions.defaults()).compile(model);
     assertEquals(0, compiled.circuit().bootstrapCount());
     IntegerEvaluator reference = new IntegerEvaluator(model);
-    CircuitSimulator sim = new CircuitSimulator(compiled.circuit(), 2048);
+    CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
     for (int r = 0; r < test.size(); r++) {
       long[] x = input(model, r);
       assertArrayEquals(reference.logits(model.input().quantize(test.row(r))), sim.evaluate(x), "row " + r);
@@ -95,7 +95,7 @@ class FheCompilerTest {
     compiled.report().forEach(System.out::println);
     assertEquals(16, compiled.circuit().bootstrapCount());
     IntegerEvaluator reference = new IntegerEvaluator(model);
-    CircuitSimulator sim = new CircuitSimulator(compiled.circuit(), 2048);
+    CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
     int same = 0;
     for (int r = 0; r < test.size(); r++) {
       int[] q = model.input().quantize(test.row(r));
@@ -128,7 +128,7 @@ class FheCompilerTest {
     final long[][] outputPhases;
 
     Fhe(Circuit circuit, long[][] x) {
-      this.params = FheParameters.byName(circuit.parameters());
+      this.params = circuit.parameters();
       this.x = x;
       this.client = ClientKey.generate(params);
       this.evaluation = client.evaluationKey();
@@ -215,7 +215,7 @@ class FheCompilerTest {
           }
           assertArrayEquals(logits, fhe.outputs[r], "row " + r + ": output layer on the activations FHE read");
           if (!misread) {
-            assertArrayEquals(new CircuitSimulator(circuit, n).evaluate(x[r]), fhe.outputs[r], "row " + r);
+            assertArrayEquals(CircuitSimulator.of(circuit).evaluate(x[r]), fhe.outputs[r], "row " + r);
           }
         }
       }
@@ -292,7 +292,7 @@ class FheCompilerTest {
     QuantizedModel mlp = trainModel(b -> b.hidden(List.of(8)).epochs(1));
     // Forced overflow: ranges widened beyond anything the torus can encode.
     UnsafeModelException e = assertThrows(UnsafeModelException.class,
-        () -> new FheCompiler(new CompileOptions(FheParameters.PBS_L2, 1e15, 6)).compile(mlp));
+        () -> new FheCompiler(new CompileOptions(FheParameters.byName(FheParameters.PBS_L2), 1e15, 6)).compile(mlp));
     assertTrue(e.getMessage().contains("too wide to encode"), e.getMessage());
     // Noise margins that leave no usable position.
     e = assertThrows(UnsafeModelException.class,

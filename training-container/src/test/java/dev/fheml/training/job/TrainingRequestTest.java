@@ -55,7 +55,7 @@ class TrainingRequestTest {
     assertEquals(0, d.warmupEpochs());
     assertEquals(0.05, d.noiseMargin());
     assertEquals(Optional.empty(), d.label());
-    assertEquals(FheParameters.PBS_L2, d.parameters());
+    assertEquals(FheParameters.PBS_L2, d.parameters().name());
     assertEquals(30, with(b -> b.model(ModelKind.LOGREG)).epochs(), "logreg's epochs");
     assertEquals(List.of(), with(b -> b.model(ModelKind.LOGREG)).hidden(), "logreg's hidden");
   }
@@ -129,7 +129,7 @@ class TrainingRequestTest {
   void parameterSetAndMarginGoToTheCompiler() {
     assertEquals(CompileOptions.defaults(), TrainingRequest.defaults().compileOptions());
     CompileOptions o = with(b -> b.parameters(FheParameters.PBS_L1).noiseMargin(0.1)).compileOptions();
-    assertEquals(FheParameters.PBS_L1, o.parameters());
+    assertEquals(FheParameters.PBS_L1, o.parameters().name());
     assertEquals(0.1, o.rangeMargin());
     assertEquals(0.1, with(b -> b.noiseMargin(0.1)).trainingConfig(CSV).noise().marginFraction());
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.app.FheMlStacks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.common.InfraConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.RemovalPolicy;

@@ -3,6 +3,7 @@ package dev.fheml.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.app.FheMlStacks;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,5 +1,8 @@
 package dev.fheml.infra;
 
+import dev.fheml.infra.app.FheMlStacks;
+import dev.fheml.infra.app.FeatureFlags;
+import dev.fheml.infra.common.InfraConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;

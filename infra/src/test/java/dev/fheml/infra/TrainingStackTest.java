@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.ExchangeLayout;
+import dev.fheml.protocol.Manifest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,8 +83,9 @@ class TrainingStackTest {
     template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
         "FunctionName", "fhe-ml-publish-client",
         "Environment", Map.of("Variables", Match.objectLike(Map.of(
-            "CLIENT_PREFIX", "client/", "MODELS_PREFIX", "models/", "CLIENT_ZIP", "client.zip",
-            "MANIFEST_ENTRY", "manifest.json", "MODEL_ID_FIELD", "modelId"))))));
+            "CLIENT_PREFIX", ExchangeLayout.CLIENT, "MODELS_PREFIX", ExchangeLayout.MODELS,
+            "CLIENT_ZIP", ArtifactNames.CLIENT_ZIP, "MANIFEST_ENTRY", ArtifactNames.MANIFEST_ENTRY,
+            "MODEL_ID_FIELD", Manifest.MODEL_ID_FIELD))))));
     Map<String, Object> function = TestApps.resource(stack, "AWS::Lambda::Function", "PublishFunction");
     String code = String.valueOf(((Map<?, ?>) TestApps.properties(function).get("Code")).get("ZipFile"));
     for (String variable : List.of("ARTIFACT_BUCKET", "EXCHANGE_BUCKET", "MODELS_PREFIX", "CLIENT_PREFIX",

@@ -1,10 +1,11 @@
 package dev.fheml.infra.access;
 
-import dev.fheml.infra.Iam;
-import dev.fheml.infra.InfraConfig;
-import dev.fheml.infra.NagReview;
 import dev.fheml.infra.access.PolicyTemplate.Placeholder;
+import dev.fheml.infra.common.Iam;
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.NagReview;
 import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.protocol.ExchangeLayout;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -130,22 +131,22 @@ public final class AccessStack extends Stack {
   /** The IAM5 findings each document is expected to produce; anything else stays unacknowledged. */
   private static List<String> wildcardFindings(AccessRole role, InfraConfig config) {
     String arn = "Resource::arn:<AWS::Partition>:";
+    String s3 = "arn:<AWS::Partition>:s3:::";
     String account = "<AWS::Region>:<AWS::AccountId>:";
     String executions = "/^" + NagReview.literal(arn + "states:" + account + "execution:")
         + NagReview.ref("StateMachine") + ":\\*$/";
     String stacks = arn + "cloudformation:" + account + "stack/" + config.namePrefix() + "-*/*";
     return switch (role) {
       case MODEL_TRAINER -> List.of(
-          "/^" + NagReview.literal(arn + "s3:::") + NagReview.ref("DataBucket") + "\\/"
-              + NagReview.literal(config.trainingDataPrefix() + "*") + "$/",
-          "/^" + NagReview.literal(arn + "s3:::") + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
+          NagReview.objectsUnder(s3, "DataBucket", config.trainingDataPrefix()),
+          NagReview.objectsUnder(s3, "ArtifactsBucket", ExchangeLayout.MODELS),
           executions,
           arn + "sagemaker:" + account + "training-job/" + config.trainingJobPrefix() + "*",
           arn + "logs:" + account + "log-group:/aws/sagemaker/TrainingJobs:log-stream:" + config.trainingJobPrefix() + "*",
           stacks);
       case ENDPOINT_DEPLOYER -> List.of("Resource::*", executions, stacks);
-      case CLIENT -> List.of("/^" + NagReview.literal(arn + "s3:::")
-          + NagReview.ref("ExchangeBucket") + "\\/(keys|queries|results|failures|client)\\/\\*$/");
+      case CLIENT -> List.of(NagReview.objectsUnder(s3, "ExchangeBucket", ExchangeLayout.KEYS,
+          ExchangeLayout.QUERIES, ExchangeLayout.RESULTS, ExchangeLayout.FAILURES, ExchangeLayout.CLIENT));
     };
   }
 

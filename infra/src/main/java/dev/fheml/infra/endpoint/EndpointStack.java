@@ -1,13 +1,13 @@
 package dev.fheml.infra.endpoint;
 
-import dev.fheml.infra.Iam.ServiceRole;
-import dev.fheml.infra.Iam;
-import dev.fheml.infra.InfraConfig;
-import dev.fheml.infra.LogGroupNames;
-import dev.fheml.infra.Logs;
-import dev.fheml.infra.NagReview;
-import dev.fheml.infra.WorkloadProps;
+import dev.fheml.infra.common.Iam.ServiceRole;
+import dev.fheml.infra.common.Iam;
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.LogGroupNames;
+import dev.fheml.infra.common.Logs;
+import dev.fheml.infra.common.NagReview;
 import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.infra.storage.WorkloadProps;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.ContainerEnvironment;
 import dev.fheml.protocol.ExchangeLayout;
@@ -193,7 +193,8 @@ public final class EndpointStack extends Stack {
             + " names below them (model id, key id, client, request id) are chosen per request. The log"
             + " group ARN ends in :* to cover its streams, which SageMaker names per instance.",
         "Resource::*",
-        "/^Resource::" + NagReview.ref("ExchangeBucket") + "\\/(keys|queries|results|failures)\\/\\*$/",
+        NagReview.objectsUnder("", "ExchangeBucket", ExchangeLayout.KEYS, ExchangeLayout.QUERIES,
+            ExchangeLayout.RESULTS, ExchangeLayout.FAILURES),
         "/^Resource::<EndpointLogs.*\\.Arn>$/");
     return role;
   }

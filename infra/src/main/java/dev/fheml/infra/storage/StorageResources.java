@@ -1,5 +1,6 @@
 package dev.fheml.infra.storage;
 
+import dev.fheml.infra.common.InfraConfig;
 import java.util.Objects;
 import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.kms.IKey;
@@ -31,12 +32,12 @@ public record StorageResources(
   }
 
   /** The training image: by digest when {@code trainingImageDigest} is set, else by tag. */
-  public String trainingImage(dev.fheml.infra.InfraConfig config) {
+  public String trainingImage(InfraConfig config) {
     return imageUri(trainingRepository, config.trainingImageDigest(), config.trainingImageTag());
   }
 
   /** The inference image: by digest when {@code inferenceImageDigest} is set, else by tag. */
-  public String inferenceImage(dev.fheml.infra.InfraConfig config) {
+  public String inferenceImage(InfraConfig config) {
     return imageUri(inferenceRepository, config.inferenceImageDigest(), config.inferenceImageTag());
   }
 

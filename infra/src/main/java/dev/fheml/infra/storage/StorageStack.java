@@ -1,9 +1,9 @@
 package dev.fheml.infra.storage;
 
-import dev.fheml.infra.Iam;
-import dev.fheml.infra.InfraConfig;
-import dev.fheml.infra.LogGroupNames;
-import dev.fheml.infra.NagReview;
+import dev.fheml.infra.common.Iam;
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.LogGroupNames;
+import dev.fheml.infra.common.NagReview;
 import dev.fheml.protocol.ExchangeLayout;
 import java.util.List;
 import java.util.Map;

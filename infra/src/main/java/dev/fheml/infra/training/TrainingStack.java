@@ -1,13 +1,13 @@
 package dev.fheml.infra.training;
 
-import dev.fheml.infra.Iam.ServiceRole;
-import dev.fheml.infra.Iam;
-import dev.fheml.infra.InfraConfig;
-import dev.fheml.infra.LogGroupNames;
-import dev.fheml.infra.Logs;
-import dev.fheml.infra.NagReview;
-import dev.fheml.infra.WorkloadProps;
+import dev.fheml.infra.common.Iam.ServiceRole;
+import dev.fheml.infra.common.Iam;
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.LogGroupNames;
+import dev.fheml.infra.common.Logs;
+import dev.fheml.infra.common.NagReview;
 import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.infra.storage.WorkloadProps;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.ExchangeLayout;
 import dev.fheml.protocol.Manifest;
@@ -160,8 +160,8 @@ public final class TrainingStack extends Stack {
             + " (write): object keys below them are chosen per run. Log streams are named after the"
             + " training job (<prefix>-train-*) inside SageMaker's fixed /aws/sagemaker/TrainingJobs group.",
         "Resource::*",
-        "/^Resource::" + NagReview.ref("DataBucket") + "\\/" + NagReview.literal(config.trainingDataPrefix() + "*") + "$/",
-        "/^Resource::" + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
+        NagReview.objectsUnder("", "DataBucket", config.trainingDataPrefix()),
+        NagReview.objectsUnder("", "ArtifactsBucket", ExchangeLayout.MODELS),
         "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*",
         "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs"
             + ":log-stream:" + config.trainingJobPrefix() + "*");
@@ -183,8 +183,8 @@ public final class TrainingStack extends Stack {
         "Reads any model.tar.gz under models/ of the artifact bucket (one per training job, key known only"
             + " at run time) and writes client/<model-id>/client.zip in the exchange bucket (model id read"
             + " from the artifact). Log streams are created per function instance in its own log group.",
-        "/^Resource::" + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
-        "/^Resource::" + NagReview.ref("ExchangeBucket") + "\\/client\\/\\*$/",
+        NagReview.objectsUnder("", "ArtifactsBucket", ExchangeLayout.MODELS),
+        NagReview.objectsUnder("", "ExchangeBucket", ExchangeLayout.CLIENT),
         "/^Resource::<PublishFunctionLogs.*\\.Arn>$/");
 
     Map<String, String> environment = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package dev.fheml.infra;
+package dev.fheml.infra.common;
 
 /**
  * The project's CloudWatch log group names, in one place: the storage stack's key policy lets

@@ -1,8 +1,11 @@
-package dev.fheml.infra;
+package dev.fheml.infra.app;
 
 import dev.fheml.infra.access.AccessStack;
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.NagReview;
 import dev.fheml.infra.endpoint.EndpointStack;
 import dev.fheml.infra.storage.StorageStack;
+import dev.fheml.infra.storage.WorkloadProps;
 import dev.fheml.infra.training.TrainingStack;
 import java.util.List;
 import software.amazon.awscdk.App;

@@ -59,4 +59,16 @@ class InfraConfigTest {
       assertThrows(IllegalArgumentException.class, () -> InfraConfig.fromValues(bad), bad.toString());
     }
   }
+
+  @Test
+  void imageTagsAndCountBasedImageExpiryAreRefusedWithWhatToDoInstead() {
+    for (String key : java.util.List.of("inferenceImageTag", "trainingImageTag")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> InfraConfig.fromValues(Map.of(key, "latest")));
+      assertTrue(e.getMessage().contains("digest") && e.getMessage().contains("scripts/push-images.sh"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> InfraConfig.fromValues(Map.of("ecrMaxImages", "10")));
+    assertEquals("fheml", InfraConfig.defaults().cdkQualifier(), "the project's own bootstrap qualifier");
+    assertEquals(7, InfraConfig.defaults().ecrUntaggedImageDays());
+  }
 }

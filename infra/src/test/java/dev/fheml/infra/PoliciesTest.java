@@ -209,6 +209,34 @@ class PoliciesTest {
         "an unknown placeholder is an error even in a statement left out");
   }
 
+  // Issue 12, item 5.
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void evaluationKeysCanBeCreatedButNeverOverwrittenByAClient() {
+    Statement once = rendered(AccessRole.CLIENT).stream()
+        .filter(s -> "EvaluationKeysAreWrittenOnceNeverOverwritten".equals(s.sid())).findFirst().orElseThrow();
+    assertEquals("Deny", once.effect());
+    assertEquals(List.of("s3:PutObject"), once.actions());
+    assertEquals(List.of(EXCHANGE + "/keys/*"), once.resources());
+    // Denied when the upload creates the object (PutObject, CompleteMultipartUpload) without
+    // If-None-Match; the parts of a multipart upload are not object creations and stay allowed.
+    Map<String, Map<String, Object>> condition = (Map<String, Map<String, Object>>) once.condition();
+    assertEquals(Map.of("s3:ObjectCreationOperation", "true"), condition.get("Bool"));
+    assertEquals(Map.of("s3:if-none-match", "true"), condition.get("Null"));
+    assertEquals(List.of(EXCHANGE + "/keys/*", EXCHANGE + "/queries/*"), IamRules.allowed(rendered(AccessRole.CLIENT),
+        "s3:PutObject"), "the client still uploads keys (once) and queries");
+  }
+
+  @Test
+  void humanRolesReadTheOutputsOfTheProjectStacksByName() {
+    String stacks = "arn:aws:cloudformation:eu-west-1:123456789012:stack/";
+    assertEquals(List.of(stacks + "fhe-ml-access/*", stacks + "fhe-ml-endpoint/*", stacks + "fhe-ml-storage/*",
+        stacks + "fhe-ml-training/*"), IamRules.allowed(rendered(AccessRole.ENDPOINT_DEPLOYER), "cloudformation:DescribeStacks"));
+    assertEquals(List.of(stacks + "fhe-ml-storage/*", stacks + "fhe-ml-training/*"),
+        IamRules.allowed(rendered(AccessRole.MODEL_TRAINER), "cloudformation:DescribeStacks"));
+  }
+
   /** IAM evaluation for s3:GetObject on one object: some Allow matches and no Deny does. */
   private static boolean canGet(List<Statement> statements, String objectArn) {
     boolean allowed = false;

@@ -9,9 +9,12 @@ import dev.fheml.infra.storage.WorkloadProps;
 import dev.fheml.infra.training.TrainingStack;
 import java.util.List;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.DefaultStackSynthesizer;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PermissionsBoundary;
 
 /**
  * Wires the stacks of the app, one per concern, passing resources through typed props, and adds the
@@ -21,23 +24,27 @@ public record FheMlStacks(StorageStack storage, TrainingStack training, Endpoint
 
   public static FheMlStacks create(App app, InfraConfig config) {
     NagReview.addPacks(app);
-    String prefix = config.namePrefix();
-    StorageStack storage = new StorageStack(app, prefix + "-storage",
-        stackProps("Storage: KMS key, artifact/data/exchange buckets, ECR repositories"), config);
-    TrainingStack training = new TrainingStack(app, prefix + "-training", WorkloadProps.builder()
-        .stackProps(stackProps("Training: SageMaker training role and state machine, client.zip publishing"))
+    StorageStack storage = new StorageStack(app, config.storageStackName(),
+        stackProps(config, "Storage: KMS key, artifact/data/exchange buckets, ECR repositories, isolated VPC,"
+            + " alarm topic"), config);
+    TrainingStack training = new TrainingStack(app, config.trainingStackName(), WorkloadProps.builder()
+        .stackProps(stackProps(config, "Training: SageMaker training role and state machine, client.zip publishing"))
         .config(config)
         .storage(storage.resources())
         .build());
-    EndpointStack endpoint = new EndpointStack(app, prefix + "-endpoint", WorkloadProps.builder()
-        .stackProps(stackProps("Endpoint: SageMaker async endpoint, autoscaling 0..N, alarms, client notification queue"))
+    EndpointStack endpoint = new EndpointStack(app, config.endpointStackName(), WorkloadProps.builder()
+        .stackProps(stackProps(config, "Endpoint: SageMaker async endpoint, autoscaling 0..N, alarms, client"
+            + " notification queue"))
         .config(config)
         .storage(storage.resources())
         .build());
-    AccessStack access = new AccessStack(app, prefix + "-access", new AccessStack.AccessStackProps(
-        stackProps("Access: model trainer, endpoint deployer and client roles from policies/"),
+    AccessStack access = new AccessStack(app, config.accessStackName(), new AccessStack.AccessStackProps(
+        stackProps(config, "Access: model trainer, endpoint deployer and client roles from policies/"),
         config, storage.resources(), training.stateMachine()));
-    return new FheMlStacks(storage, training, endpoint, access);
+    FheMlStacks stacks = new FheMlStacks(storage, training, endpoint, access);
+    stacks.all().forEach(stack -> PermissionsBoundary.of(stack).apply(
+        ManagedPolicy.fromManagedPolicyName(stack, "PermissionsBoundary", config.permissionsBoundaryName())));
+    return stacks;
   }
 
   public List<Stack> all() {
@@ -46,10 +53,14 @@ public record FheMlStacks(StorageStack storage, TrainingStack training, Endpoint
 
   /**
    * Environment-agnostic unless CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION are both set (the CLI sets
-   * them when it finds credentials).
+   * them when it finds credentials). Deployed through the roles of the project's own CDK bootstrap
+   * (qualifier {@code cdkQualifier}, see scripts/bootstrap.sh), whose CloudFormation execution role
+   * has only the scoped policy in policies/bootstrap/.
    */
-  private static StackProps stackProps(String description) {
-    StackProps.Builder props = StackProps.builder().description("fhe-ml " + description);
+  private static StackProps stackProps(InfraConfig config, String description) {
+    StackProps.Builder props = StackProps.builder()
+        .description("fhe-ml " + description)
+        .synthesizer(DefaultStackSynthesizer.Builder.create().qualifier(config.cdkQualifier()).build());
     String account = System.getenv("CDK_DEFAULT_ACCOUNT");
     String region = System.getenv("CDK_DEFAULT_REGION");
     if (account != null && region != null) {

@@ -8,6 +8,12 @@ package dev.fheml.infra.common;
 public final class LogGroupNames {
   private LogGroupNames() {}
 
+  /**
+   * Fixed by SageMaker, one group for every training job of the account and region. The training
+   * stack creates it (KMS, retention) so that SageMaker does not create it unencrypted and kept forever.
+   */
+  public static final String TRAINING_JOBS = "/aws/sagemaker/TrainingJobs";
+
   /** Fixed by SageMaker: {@code /aws/sagemaker/Endpoints/<endpoint name>}. */
   public static String endpoint(InfraConfig config) {
     return "/aws/sagemaker/Endpoints/" + config.endpointName();

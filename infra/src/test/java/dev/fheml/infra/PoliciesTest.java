@@ -31,7 +31,7 @@ class PoliciesTest {
   private static final String ARTIFACTS = "arn:aws:s3:::example-artifacts";
   private static final String DATA = "arn:aws:s3:::example-data";
   private static final String QUEUE = "arn:aws:sqs:eu-west-1:123456789012:fhe-ml-client-notifications";
-  private static final Map<Placeholder, String> EXAMPLE = example();
+  static final Map<Placeholder, String> EXAMPLE = example();
 
   private static Map<Placeholder, String> example() {
     Map<Placeholder, String> values = new EnumMap<>(Placeholder.class);

@@ -13,6 +13,7 @@ import software.amazon.awscdk.DefaultStackSynthesizer;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Tags;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PermissionsBoundary;
 
@@ -42,8 +43,11 @@ public record FheMlStacks(StorageStack storage, TrainingStack training, Endpoint
         stackProps(config, "Access: model trainer, endpoint deployer and client roles from policies/"),
         config, storage.resources(), training.stateMachine()));
     FheMlStacks stacks = new FheMlStacks(storage, training, endpoint, access);
-    stacks.all().forEach(stack -> PermissionsBoundary.of(stack).apply(
-        ManagedPolicy.fromManagedPolicyName(stack, "PermissionsBoundary", config.permissionsBoundaryName())));
+    for (Stack stack : stacks.all()) {
+      PermissionsBoundary.of(stack).apply(
+          ManagedPolicy.fromManagedPolicyName(stack, "PermissionsBoundary", config.permissionsBoundaryName()));
+      Tags.of(stack).add(InfraConfig.PROJECT_TAG, config.namePrefix());
+    }
     return stacks;
   }
 

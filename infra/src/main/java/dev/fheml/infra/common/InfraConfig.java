@@ -136,6 +136,12 @@ public record InfraConfig(
       "ecrMaxImages", "ECR no longer expires images by count (that could delete an image a deployed endpoint"
           + " pins); untagged images expire after ecrUntaggedImageDays");
 
+  /**
+   * Tag key on every resource of the app (value: the name prefix). The CloudFormation execution policy
+   * (policies/bootstrap/) lets CloudFormation manage KMS keys and SageMaker resources only with this tag.
+   */
+  public static final String PROJECT_TAG = "fheml-project";
+
   /** The defaults, as if no context were given. */
   public static InfraConfig defaults() {
     return fromValues(Map.of());

@@ -63,6 +63,17 @@ final class IamRules {
     }
   }
 
+  /**
+   * The deployer reads the outputs of the four stacks, the trainer those of storage and training, and
+   * nothing else in CloudFormation; {@code stacks} is the ARN up to the stack name.
+   */
+  static void assertStackOutputReads(List<Statement> deployer, List<Statement> trainer, String stacks) {
+    assertEquals(List.of(stacks + "fhe-ml-access/*", stacks + "fhe-ml-endpoint/*", stacks + "fhe-ml-storage/*",
+        stacks + "fhe-ml-training/*"), allowed(deployer, "cloudformation:DescribeStacks"));
+    assertEquals(List.of(stacks + "fhe-ml-storage/*", stacks + "fhe-ml-training/*"),
+        allowed(trainer, "cloudformation:DescribeStacks"));
+  }
+
   /** Every resource an Allow statement grants {@code action} on. */
   static List<String> allowed(List<Statement> statements, String action) {
     return statements.stream().filter(s -> s.effect().equals("Allow") && s.actions().contains(action))

@@ -9,16 +9,18 @@ usage: scripts/deploy-endpoint.sh MODEL_DATA_URL [-c key=value ...]
 
 MODEL_DATA_URL is the modelDataUrl printed by scripts/start-training.sh
 (s3://<artifact bucket>/models/<job>/output/model.tar.gz). Extra arguments go to 'cdk deploy',
-e.g. -c inferenceImageDigest=sha256:... from scripts/push-images.sh, -c maxInstances=4.
+-c inferenceImageDigest=sha256:... from scripts/push-images.sh is required (images are never deployed
+by tag); e.g. also -c maxInstances=4.
 USAGE
 }
 [[ $# -ge 1 && "$1" != "-h" && "$1" != "--help" ]] || { usage; [[ $# -ge 1 ]] && exit 0; exit 2; }
 model="$1"; shift
 [[ "$model" =~ ^s3://[a-z0-9.-]+/.+model\.tar\.gz$ ]] || die "not an s3://.../model.tar.gz URL: $model"
+require_digest inferenceImageDigest "$@"
 need npx "Node.js 20 and npm ci"
 need aws "AWS CLI v2"
 
-cdk deploy "${NAME_PREFIX}-endpoint" --require-approval never -c "modelDataUrl=$model" "$@"
+cdk_deploy "${NAME_PREFIX}-endpoint" -c "modelDataUrl=$model" "$@"
 endpoint="$(stack_output "${NAME_PREFIX}-endpoint" EndpointName)"
 aws sagemaker wait endpoint-in-service --endpoint-name "$endpoint"
 bucket="$(stack_output "${NAME_PREFIX}-storage" ExchangeBucketName)"

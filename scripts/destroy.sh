@@ -24,7 +24,8 @@ for key in ArtifactBucketName DataBucketName ExchangeBucketName AccessLogBucketN
   [[ -n "$value" ]] && retained+=("$key: $value")
 done
 
-cdk destroy --all --force "$@"
+mapfile -t context < <(cdk_context)
+cdk destroy --all --force --toolkit-stack-name "$TOOLKIT_STACK" "${context[@]}" "$@"
 
 if [[ " $* " == *"removalPolicy=destroy"* ]]; then
   echo "removalPolicy=destroy: buckets and repositories were emptied and deleted; the KMS key is"
@@ -32,6 +33,6 @@ if [[ " $* " == *"removalPolicy=destroy"* ]]; then
 else
   echo "Retained (removalPolicy=retain), delete by hand when no longer needed:"
   printf '  %s\n' "${retained[@]}"
-  echo "  log groups: /aws/sagemaker/Endpoints/${NAME_PREFIX}-endpoint,"
+  echo "  log groups: /aws/sagemaker/Endpoints/${NAME_PREFIX}-endpoint, /aws/sagemaker/TrainingJobs,"
   echo "              /aws/vendedlogs/states/${NAME_PREFIX}-training, /aws/lambda/${NAME_PREFIX}-publish-client"
 fi

@@ -56,7 +56,8 @@ class AccessStackTest {
     for (String prefix : List.of("client", "failures", "results")) {
       assertTrue(reads.stream().anyMatch(r -> r.matches(".*<import:.*ExchangeBucket.*>/" + prefix + "/\\*")), prefix);
     }
-    IamRules.Statement deny = client.stream().filter(s -> s.effect().equals("Deny")).findFirst().orElseThrow();
+    IamRules.Statement deny = client.stream().filter(s -> "NeverServerArtifactsOrTrainingData".equals(s.sid()))
+        .findFirst().orElseThrow();
     assertTrue(deny.actions().contains("s3:GetObject"));
     assertTrue(deny.resources().stream().anyMatch(r -> r.matches(".*<import:.*Artifacts.*>/\\*")), deny.toString());
     assertTrue(deny.resources().stream().anyMatch(r -> r.endsWith("/*server.zip")), deny.toString());
@@ -110,5 +111,28 @@ class AccessStackTest {
     assertEquals(1, start.size());
     assertTrue(start.get(0).matches(".*:stateMachine:<import:.*StateMachine.*Name.*>"), start.toString());
     assertFalse(statements(AccessRole.ENDPOINT_DEPLOYER).stream().anyMatch(s -> s.actions().contains("s3:GetObject")));
+  }
+
+  // Issue 12, item 5, as deployed.
+
+  @Test
+  void deployedClientPolicyRefusesToOverwriteEvaluationKeys() {
+    IamRules.Statement once = statements(AccessRole.CLIENT).stream()
+        .filter(s -> "EvaluationKeysAreWrittenOnceNeverOverwritten".equals(s.sid())).findFirst().orElseThrow();
+    assertEquals("Deny", once.effect());
+    assertEquals(1, once.resources().size());
+    assertTrue(once.resources().get(0).matches("arn:<AWS::Partition>:s3:::<import:.*ExchangeBucket.*>/keys/\\*"),
+        once.toString());
+    assertEquals(Map.of("Bool", Map.of("s3:ObjectCreationOperation", "true"), "Null", Map.of("s3:if-none-match", "true")),
+        once.condition());
+  }
+
+  @Test
+  void humanRolesReadOutputsOfTheNamedStacksOnly() {
+    IamRules.assertStackOutputReads(statements(AccessRole.ENDPOINT_DEPLOYER), statements(AccessRole.MODEL_TRAINER),
+        "arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/");
+    List<String> assume = IamRules.allowed(statements(AccessRole.ENDPOINT_DEPLOYER), "sts:AssumeRole");
+    assertTrue(assume.stream().filter(r -> r.contains(":role/cdk-")).allMatch(r -> r.contains(":role/cdk-fheml-")),
+        "the deployer assumes the project bootstrap's roles only: " + assume);
   }
 }

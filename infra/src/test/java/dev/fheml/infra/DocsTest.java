@@ -2,6 +2,7 @@ package dev.fheml.infra;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.common.InfraConfig;
 import dev.fheml.infra.access.PolicyTemplate.Placeholder;
 import java.io.IOException;
 import java.nio.file.Files;

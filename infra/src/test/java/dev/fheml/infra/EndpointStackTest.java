@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.app.FheMlStacks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ class EndpointStackTest {
     template.hasResourceProperties("AWS::SageMaker::EndpointConfig", Match.objectLike(Map.of(
         "ProductionVariants", List.of(Match.objectLike(Map.of(
             "VariantName", "AllTraffic", "InstanceType", "ml.c6i.xlarge", "InitialInstanceCount", 1))))));
-    for (String topic : List.of("SuccessTopic", "ErrorTopic", "AlarmTopic")) {
+    for (String topic : List.of("SuccessTopic", "ErrorTopic")) {
       assertTrue(TestApps.properties(TestApps.resource(stack, "AWS::SNS::Topic", topic)).containsKey("KmsMasterKeyId"));
     }
   }
@@ -74,12 +75,13 @@ class EndpointStackTest {
   }
 
   @Test
-  void alarmsOnFailuresAndBacklogAgeNotifyTheAlarmTopic() {
+  void alarmsOnFailuresAndBacklogAgeNotifyTheProjectAlarmTopic() {
     for (String metric : List.of("InvocationFailures", "ApproximateAgeOfOldestRequest")) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
           "MetricName", metric,
           "Namespace", "AWS/SageMaker",
-          "AlarmActions", List.of(Map.of("Ref", Match.stringLikeRegexp("^AlarmTopic.*"))))));
+          "AlarmName", Match.stringLikeRegexp("^fhe-ml-endpoint-.*"),
+          "AlarmActions", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*AlarmTopic.*"))))));
     }
   }
 
@@ -201,5 +203,114 @@ class EndpointStackTest {
     assertTrue(model.contains("@sha256:" + "ab".repeat(32)), model);
     t.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
         "QueueName", "fhe-ml-client-notifications", "MessageRetentionPeriod", 900)));
+  }
+
+  // Issue 12, item 2: network isolation.
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void modelRunsInTheIsolatedSubnetsBehindAnHttpsOnlySecurityGroup() {
+    Map<String, Object> model = TestApps.properties(TestApps.resource(stack, "AWS::SageMaker::Model", "Model"));
+    Map<String, Object> vpc = (Map<String, Object>) model.get("VpcConfig");
+    assertTrue(vpc != null, "the model runs inside the VPC: " + model);
+    List<String> subnets = CfnText.texts(vpc.get("Subnets"));
+    assertEquals(2, subnets.size());
+    subnets.forEach(subnet -> assertTrue(subnet.matches("<import:.*isolatedSubnet.*>"), subnet));
+    assertTrue(CfnText.texts(vpc.get("SecurityGroupIds")).get(0).startsWith("<ModelSecurityGroup"), vpc.toString());
+    Map<String, Object> group = TestApps.properties(TestApps.resource(stack, "AWS::EC2::SecurityGroup", "ModelSecurityGroup"));
+    assertFalse(group.containsKey("SecurityGroupIngress"), "nothing may connect to the model: " + group);
+    List<Map<String, Object>> egress = (List<Map<String, Object>>) group.get("SecurityGroupEgress");
+    assertEquals(1, egress.size(), egress.toString());
+    assertEquals(Map.of("CidrIp", "0.0.0.0/0", "IpProtocol", "tcp", "FromPort", 443, "ToPort", 443),
+        Map.of("CidrIp", egress.get(0).get("CidrIp"), "IpProtocol", egress.get(0).get("IpProtocol"),
+            "FromPort", egress.get(0).get("FromPort"), "ToPort", egress.get(0).get("ToPort")));
+  }
+
+  @Test
+  void interfaceEndpointsForSnsAndLogsNameOnlyThisEndpointsTopicsAndLogGroup() {
+    Map<String, Map<String, Object>> endpoints = TestApps.resources(stack, "AWS::EC2::VPCEndpoint");
+    assertEquals(2, endpoints.size(), endpoints.keySet().toString());
+    Map<String, Object> sns = TestApps.properties(TestApps.resource(stack, "AWS::EC2::VPCEndpoint", "SnsEndpoint"));
+    assertEquals("Interface", sns.get("VpcEndpointType"));
+    assertEquals(true, sns.get("PrivateDnsEnabled"));
+    assertTrue(CfnText.text(sns.get("ServiceName")).endsWith(".sns"), sns.toString());
+    Map<String, Object> publish = TestApps.rawStatements(sns).get(0);
+    assertEquals(1, TestApps.rawStatements(sns).size());
+    assertEquals("sns:Publish", publish.get("Action"));
+    List<String> topics = CfnText.texts(publish.get("Resource"));
+    assertEquals(2, topics.size());
+    assertTrue(topics.get(0).startsWith("<SuccessTopic") && topics.get(1).startsWith("<ErrorTopic"), topics.toString());
+    Map<String, Object> logs = TestApps.properties(TestApps.resource(stack, "AWS::EC2::VPCEndpoint", "LogsEndpoint"));
+    assertTrue(CfnText.text(logs.get("ServiceName")).endsWith(".logs"), logs.toString());
+    assertEquals(List.of("<EndpointLogs"), CfnText.texts(TestApps.rawStatements(logs).get(0).get("Resource")).stream()
+        .map(r -> r.substring(0, "<EndpointLogs".length())).toList());
+    // Reachable from the model only.
+    template.resourceCountIs("AWS::EC2::SecurityGroupIngress", 1);
+    template.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.objectLike(Map.of(
+        "FromPort", 443, "ToPort", 443,
+        "GroupId", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^InterfaceEndpointSecurityGroup.*"), "GroupId")),
+        "SourceSecurityGroupId", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^ModelSecurityGroup.*"), "GroupId")))));
+  }
+
+  @Test
+  void executionRoleHasAFixedNameAndCreatesNetworkInterfacesOnlyInTheProjectVpc() {
+    template.hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of("RoleName", "fhe-ml-endpoint-execution")));
+    List<IamRules.Statement> statements = TestApps.policyStatements(stack, "ExecutionRolePolicy");
+    IamRules.Statement eni = statements.stream().filter(st -> st.actions().contains("ec2:CreateNetworkInterface"))
+        .findFirst().orElseThrow();
+    assertTrue(eni.condition().toString().contains("ec2:Vpc"), eni.toString());
+  }
+
+  // Issue 12, item 3: alarms that can fire.
+
+  @Test
+  void notificationDeadLettersAlarmAndSubscriptionsRedriveToIt() {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        "AlarmName", "fhe-ml-client-notification-dead-letters",
+        "MetricName", "ApproximateNumberOfMessagesVisible",
+        "Namespace", "AWS/SQS",
+        "Dimensions", List.of(Map.of("Name", "QueueName",
+            "Value", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^ClientNotificationsDeadLetters.*"), "QueueName")))),
+        "AlarmActions", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*AlarmTopic.*"))))));
+    Map<String, Map<String, Object>> subscriptions = TestApps.resources(stack, "AWS::SNS::Subscription");
+    assertEquals(2, subscriptions.size());
+    for (Map<String, Object> subscription : subscriptions.values()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> redrive = (Map<String, Object>) TestApps.properties(subscription).get("RedrivePolicy");
+      assertTrue(redrive != null && CfnText.text(redrive.get("deadLetterTargetArn"))
+          .startsWith("<ClientNotificationsDeadLetters"), subscription.toString());
+    }
+    template.hasResourceProperties("AWS::SQS::Queue", Match.objectLike(Map.of(
+        "QueueName", "fhe-ml-client-notifications-dlq")));
+  }
+
+  // Issue 12, item 4: images by digest only.
+
+  @Test
+  void withoutADigestTheTemplateAsksForOneAndAcceptsNothingElse() {
+    template.hasParameter("InferenceImageDigest", Match.objectLike(Map.of(
+        "Type", "String",
+        "AllowedPattern", "^sha256:[0-9a-f]{64}$",
+        "ConstraintDescription", Match.stringLikeRegexp(".*latest is refused.*inferenceImageDigest.*"))));
+    assertFalse(template.findParameters("InferenceImageDigest").toString().contains("Default"),
+        "no default: a deploy without a digest stops before any change");
+    String image = CfnText.text(((Map<?, ?>) TestApps.properties(TestApps.resource(stack, "AWS::SageMaker::Model", "Model"))
+        .get("PrimaryContainer")).get("Image"));
+    assertTrue(image.endsWith("@<InferenceImageDigest>"), image);
+    FheMlStacks pinned = TestApps.build(Map.of("inferenceImageDigest", "sha256:" + "cd".repeat(32)));
+    assertTrue(Template.fromStack(pinned.endpoint()).findParameters("InferenceImageDigest").isEmpty());
+  }
+
+  // Issue 12, item 5: kms:ViaService.
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void executionRoleUsesTheKeyOnlyThroughS3AndSns() {
+    List<IamRules.Statement> kms = TestApps.policyStatements(stack, "ExecutionRolePolicy").stream()
+        .filter(st -> st.actions().stream().anyMatch(a -> a.startsWith("kms:"))).toList();
+    assertEquals(1, kms.size(), kms.toString());
+    Map<String, Object> equals = ((Map<String, Map<String, Object>>) kms.get(0).condition()).get("StringEquals");
+    assertEquals(List.of("s3.<AWS::Region>.amazonaws.com", "sns.<AWS::Region>.amazonaws.com"),
+        CfnText.texts(equals.get("kms:ViaService")));
   }
 }

@@ -17,7 +17,9 @@ final class IamRules {
       "ecr:GetAuthorizationToken",
       "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
       "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-      "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets");
+      "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+      "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs",
+      "ec2:DescribeDhcpOptions");
   private static final Pattern ACTION = Pattern.compile("[a-z0-9-]+:[A-Za-z0-9]+");
 
   /** One statement with its values rendered as text (see {@link CfnText}). */
@@ -59,6 +61,17 @@ final class IamRules {
         }
       }
     }
+  }
+
+  /**
+   * The deployer reads the outputs of the four stacks, the trainer those of storage and training, and
+   * nothing else in CloudFormation; {@code stacks} is the ARN up to the stack name.
+   */
+  static void assertStackOutputReads(List<Statement> deployer, List<Statement> trainer, String stacks) {
+    assertEquals(List.of(stacks + "fhe-ml-access/*", stacks + "fhe-ml-endpoint/*", stacks + "fhe-ml-storage/*",
+        stacks + "fhe-ml-training/*"), allowed(deployer, "cloudformation:DescribeStacks"));
+    assertEquals(List.of(stacks + "fhe-ml-storage/*", stacks + "fhe-ml-training/*"),
+        allowed(trainer, "cloudformation:DescribeStacks"));
   }
 
   /** Every resource an Allow statement grants {@code action} on. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.common.InfraConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.RemovalPolicy;
@@ -57,5 +58,17 @@ class InfraConfigTest {
         Map.of("notificationRetentionMinutes", String.valueOf(7 * 24 * 60 + 1)))) {
       assertThrows(IllegalArgumentException.class, () -> InfraConfig.fromValues(bad), bad.toString());
     }
+  }
+
+  @Test
+  void imageTagsAndCountBasedImageExpiryAreRefusedWithWhatToDoInstead() {
+    for (String key : java.util.List.of("inferenceImageTag", "trainingImageTag")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> InfraConfig.fromValues(Map.of(key, "latest")));
+      assertTrue(e.getMessage().contains("digest") && e.getMessage().contains("scripts/push-images.sh"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> InfraConfig.fromValues(Map.of("ecrMaxImages", "10")));
+    assertEquals("fheml", InfraConfig.defaults().cdkQualifier(), "the project's own bootstrap qualifier");
+    assertEquals(7, InfraConfig.defaults().ecrUntaggedImageDays());
   }
 }

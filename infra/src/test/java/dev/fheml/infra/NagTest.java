@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.app.FheMlStacks;
+import dev.fheml.infra.common.NagReview;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -31,7 +31,7 @@ class PoliciesTest {
   private static final String ARTIFACTS = "arn:aws:s3:::example-artifacts";
   private static final String DATA = "arn:aws:s3:::example-data";
   private static final String QUEUE = "arn:aws:sqs:eu-west-1:123456789012:fhe-ml-client-notifications";
-  private static final Map<Placeholder, String> EXAMPLE = example();
+  static final Map<Placeholder, String> EXAMPLE = example();
 
   private static Map<Placeholder, String> example() {
     Map<Placeholder, String> values = new EnumMap<>(Placeholder.class);
@@ -207,6 +207,31 @@ class PoliciesTest {
     assertThrows(IllegalArgumentException.class, () -> PolicyTemplate.render(
         "{\"Statement\": [{\"Resource\": \"{{NotificationQueueArn}}\", \"X\": \"{{NoSuchThing}}\"}]}", Map.of()),
         "an unknown placeholder is an error even in a statement left out");
+  }
+
+  // Issue 12, item 5.
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void evaluationKeysCanBeCreatedButNeverOverwrittenByAClient() {
+    Statement once = rendered(AccessRole.CLIENT).stream()
+        .filter(s -> "EvaluationKeysAreWrittenOnceNeverOverwritten".equals(s.sid())).findFirst().orElseThrow();
+    assertEquals("Deny", once.effect());
+    assertEquals(List.of("s3:PutObject"), once.actions());
+    assertEquals(List.of(EXCHANGE + "/keys/*"), once.resources());
+    // Denied when the upload creates the object (PutObject, CompleteMultipartUpload) without
+    // If-None-Match; the parts of a multipart upload are not object creations and stay allowed.
+    Map<String, Map<String, Object>> condition = (Map<String, Map<String, Object>>) once.condition();
+    assertEquals(Map.of("s3:ObjectCreationOperation", "true"), condition.get("Bool"));
+    assertEquals(Map.of("s3:if-none-match", "true"), condition.get("Null"));
+    assertEquals(List.of(EXCHANGE + "/keys/*", EXCHANGE + "/queries/*"), IamRules.allowed(rendered(AccessRole.CLIENT),
+        "s3:PutObject"), "the client still uploads keys (once) and queries");
+  }
+
+  @Test
+  void humanRolesReadTheOutputsOfTheProjectStacksByName() {
+    IamRules.assertStackOutputReads(rendered(AccessRole.ENDPOINT_DEPLOYER), rendered(AccessRole.MODEL_TRAINER),
+        "arn:aws:cloudformation:eu-west-1:123456789012:stack/");
   }
 
   /** IAM evaluation for s3:GetObject on one object: some Allow matches and no Deny does. */

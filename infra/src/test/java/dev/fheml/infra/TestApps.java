@@ -1,5 +1,10 @@
 package dev.fheml.infra;
 
+import dev.fheml.infra.app.FheMlStacks;
+import dev.fheml.infra.app.FeatureFlags;
+import dev.fheml.infra.common.InfraConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -65,6 +70,40 @@ final class TestApps {
   static List<IamRules.Statement> policyStatements(Stack stack, String prefix) {
     Map<String, Object> policy = resource(stack, "AWS::IAM::ManagedPolicy", prefix);
     return IamRules.statements((Map<String, Object>) properties(policy).get("PolicyDocument"));
+  }
+
+  /** {@code text} parsed as JSON (a state machine definition, an ECR lifecycle policy). */
+  static JsonNode json(String text) {
+    try {
+      return new ObjectMapper().readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The statements of a resource policy (bucket, topic, VPC endpoint) given as its "PolicyDocument". */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> rawStatements(Map<String, Object> properties) {
+    return (List<Map<String, Object>>) ((Map<String, Object>) properties.get("PolicyDocument")).get("Statement");
+  }
+
+  /** The one statement with {@code sid} in {@code statements}. */
+  static Map<String, Object> statement(List<Map<String, Object>> statements, String sid) {
+    List<Map<String, Object>> found = statements.stream().filter(s -> sid.equals(s.get("Sid"))).toList();
+    if (found.size() != 1) {
+      throw new AssertionError("expected one statement " + sid + ", found " + found.size() + " in " + statements);
+    }
+    return found.get(0);
+  }
+
+  /** A statement's Condition block {@code operator} (e.g. StringEquals), keys to values. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> condition(Map<String, Object> statement, String operator) {
+    Map<String, Object> conditions = (Map<String, Object>) statement.get("Condition");
+    if (conditions == null || !conditions.containsKey(operator)) {
+      throw new AssertionError("no " + operator + " condition in " + statement);
+    }
+    return (Map<String, Object>) conditions.get(operator);
   }
 
   private static String tempDir() {

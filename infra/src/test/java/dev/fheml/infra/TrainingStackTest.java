@@ -1,10 +1,15 @@
 package dev.fheml.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.infra.app.FheMlStacks;
+import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.protocol.ExchangeLayout;
+import dev.fheml.protocol.Manifest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,7 +45,7 @@ class TrainingStackTest {
     assertTrue(p.get("InputDataConfig").get(0).get("DataSource").get("S3DataSource").get("S3Uri").asText()
         .matches("s3://<import:.*DataBucket.*>/train/"));
     assertTrue(p.get("AlgorithmSpecification").get("TrainingImage").asText()
-        .matches("<Fn::Select>\\.dkr\\.ecr\\..*/<import:.*TrainingRepository.*>:latest"));
+        .matches("<Fn::Select>\\.dkr\\.ecr\\..*/<import:.*TrainingRepository.*>@<TrainingImageDigest>"));
     assertEquals("States.Format('fhe-ml-train-{}', $$.Execution.Name)", p.get("TrainingJobName.$").asText());
     // The regexes read the lines the training image prints (see its MetricLines and progress lines).
     JsonNode metrics = p.get("AlgorithmSpecification").get("MetricDefinitions");
@@ -80,8 +85,9 @@ class TrainingStackTest {
     template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
         "FunctionName", "fhe-ml-publish-client",
         "Environment", Map.of("Variables", Match.objectLike(Map.of(
-            "CLIENT_PREFIX", "client/", "MODELS_PREFIX", "models/", "CLIENT_ZIP", "client.zip",
-            "MANIFEST_ENTRY", "manifest.json", "MODEL_ID_FIELD", "modelId"))))));
+            "CLIENT_PREFIX", ExchangeLayout.CLIENT, "MODELS_PREFIX", ExchangeLayout.MODELS,
+            "CLIENT_ZIP", ArtifactNames.CLIENT_ZIP, "MANIFEST_ENTRY", ArtifactNames.MANIFEST_ENTRY,
+            "MODEL_ID_FIELD", Manifest.MODEL_ID_FIELD))))));
     Map<String, Object> function = TestApps.resource(stack, "AWS::Lambda::Function", "PublishFunction");
     String code = String.valueOf(((Map<?, ?>) TestApps.properties(function).get("Code")).get("ZipFile"));
     for (String variable : List.of("ARTIFACT_BUCKET", "EXCHANGE_BUCKET", "MODELS_PREFIX", "CLIENT_PREFIX",
@@ -120,5 +126,104 @@ class TrainingStackTest {
   void everyManagedPolicyIsLeastPrivilege() {
     TestApps.resources(stack, "AWS::IAM::ManagedPolicy").forEach((id, p) -> IamRules.assertLeastPrivilege(id,
         IamRules.statements((Map<String, Object>) TestApps.properties(p).get("PolicyDocument"))));
+  }
+
+  // Issue 12, item 2: the publish function runs in the isolated VPC; the training job keeps isolation.
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void publishFunctionRunsInTheIsolatedSubnetsWithAFixedRoleName() {
+    Map<String, Object> function = TestApps.properties(TestApps.resource(stack, "AWS::Lambda::Function", "PublishFunction"));
+    Map<String, Object> vpc = (Map<String, Object>) function.get("VpcConfig");
+    assertTrue(vpc != null, function.toString());
+    assertEquals(2, CfnText.texts(vpc.get("SubnetIds")).size());
+    CfnText.texts(vpc.get("SubnetIds")).forEach(subnet -> assertTrue(subnet.matches("<import:.*isolatedSubnet.*>"), subnet));
+    Map<String, Object> group = TestApps.properties(
+        TestApps.resource(stack, "AWS::EC2::SecurityGroup", "PublishFunctionSecurityGroup"));
+    assertFalse(group.containsKey("SecurityGroupIngress"));
+    assertEquals(1, ((List<?>) group.get("SecurityGroupEgress")).size());
+    assertTrue(group.get("SecurityGroupEgress").toString().contains("FromPort=443"), group.toString());
+    template.hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of("RoleName", "fhe-ml-publish-client")));
+  }
+
+  // Issue 12, item 3: training failures and publish errors reach the alarm topic.
+
+  @Test
+  void failedOrStoppedTrainingJobsOfThisProjectGoToTheAlarmTopic() {
+    template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
+        "Name", "fhe-ml-training-job-failed",
+        "State", "ENABLED",
+        "EventPattern", Map.of(
+            "source", List.of("aws.sagemaker"),
+            "detail-type", List.of("SageMaker Training Job State Change"),
+            "detail", Map.of(
+                "TrainingJobName", List.of(Map.of("prefix", "fhe-ml-train-")),
+                "TrainingJobStatus", List.of("Failed", "Stopped"))),
+        "Targets", List.of(Match.objectLike(Map.of(
+            "Arn", Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*AlarmTopic.*"))))))));
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        "AlarmName", "fhe-ml-publish-client-errors",
+        "MetricName", "Errors",
+        "Namespace", "AWS/Lambda",
+        "Threshold", 1,
+        "AlarmActions", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*AlarmTopic.*"))))));
+  }
+
+  // Issue 12, item 4: SageMaker's training log group is managed; the image is pinned by digest.
+
+  @Test
+  void trainingJobLogGroupIsEncryptedWithARetentionAndTheRoleNoLongerCreatesIt() {
+    template.hasResourceProperties("AWS::Logs::LogGroup", Match.objectLike(Map.of(
+        "LogGroupName", "/aws/sagemaker/TrainingJobs",
+        "KmsKeyId", Map.of("Fn::ImportValue", Match.stringLikeRegexp(".*Key.*Arn.*")),
+        "RetentionInDays", 365)));
+    List<IamRules.Statement> statements = TestApps.policyStatements(stack, "TrainingExecutionRolePolicy");
+    assertTrue(IamRules.allowed(statements, "logs:CreateLogGroup").isEmpty());
+    assertEquals(1, IamRules.allowed(statements, "logs:PutLogEvents").size());
+  }
+
+  @Test
+  void trainingImageIsADigestParameterWithoutContext() {
+    template.hasParameter("TrainingImageDigest", Match.objectLike(Map.of("AllowedPattern", "^sha256:[0-9a-f]{64}$")));
+    FheMlStacks pinned = TestApps.build(Map.of("trainingImageDigest", "sha256:" + "ef".repeat(32)));
+    assertTrue(Template.fromStack(pinned.training()).findParameters("TrainingImageDigest").isEmpty());
+    assertTrue(Template.fromStack(pinned.training()).toJSON().toString().contains("@sha256:" + "ef".repeat(32)));
+  }
+
+  // Issue 12, item 5: the state machine is encrypted with the project key; KMS only through services.
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void stateMachineIsEncryptedWithTheProjectKeyAndItsRoleUsesTheKeyForItOnly() {
+    Map<String, Object> machine = TestApps.properties(
+        TestApps.resource(stack, "AWS::StepFunctions::StateMachine", "StateMachine"));
+    Map<String, Object> encryption = (Map<String, Object>) machine.get("EncryptionConfiguration");
+    assertTrue(encryption != null, machine.keySet().toString());
+    assertEquals("CUSTOMER_MANAGED_KMS_KEY", encryption.get("Type"));
+    assertTrue(CfnText.text(encryption.get("KmsKeyId")).matches("<import:.*Key.*Arn.*>"), encryption.toString());
+    IamRules.Statement data = TestApps.policyStatements(stack, "StateMachineRolePolicy").stream()
+        .filter(st -> "EncryptedStateMachineData".equals(st.sid())).findFirst().orElseThrow();
+    Map<String, Object> equals = ((Map<String, Map<String, Object>>) data.condition()).get("StringEquals");
+    assertEquals("arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:fhe-ml-training",
+        CfnText.text(equals.get("kms:EncryptionContext:aws:states:stateMachineArn")));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyKmsGrantOfTheServiceRolesIsConditioned() {
+    TestApps.resources(stack, "AWS::IAM::ManagedPolicy").forEach((id, policy) -> {
+      for (IamRules.Statement st : IamRules.statements(
+          (Map<String, Object>) TestApps.properties(policy).get("PolicyDocument"))) {
+        if (st.actions().stream().anyMatch(a -> a.startsWith("kms:"))) {
+          String condition = String.valueOf(st.condition());
+          assertTrue(condition.contains("kms:ViaService") || condition.contains("kms:EncryptionContext")
+              || condition.contains("kms:GrantIsForAWSResource"), id + ": " + st);
+        }
+      }
+    });
+    IamRules.Statement publish = TestApps.policyStatements(stack, "PublishFunctionRolePolicy").stream()
+        .filter(st -> st.actions().contains("kms:Decrypt")).findFirst().orElseThrow();
+    assertEquals(List.of("s3.<AWS::Region>.amazonaws.com"), CfnText.texts(
+        ((Map<String, Map<String, Object>>) publish.condition()).get("StringEquals").get("kms:ViaService")));
   }
 }

@@ -1,10 +1,12 @@
 package dev.fheml.infra.access;
 
-import dev.fheml.infra.Iam;
-import dev.fheml.infra.InfraConfig;
-import dev.fheml.infra.NagReview;
 import dev.fheml.infra.access.PolicyTemplate.Placeholder;
+import dev.fheml.infra.common.Iam;
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.LogGroupNames;
+import dev.fheml.infra.common.NagReview;
 import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.protocol.ExchangeLayout;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +36,13 @@ public final class AccessStack extends Stack {
         "Training data is managed under the data bucket's training prefix and trained models are read"
             + " under models/ of the artifact bucket (object keys chosen per run); executions, training"
             + " jobs and their log streams are named per run after the project's state machine and job"
-            + " prefix; stack outputs are read from this project's stacks only (<namePrefix>-*)."),
+            + " prefix; stack outputs are read from the storage and training stacks (the trailing * is the"
+            + " stack id CloudFormation appends)."),
     ENDPOINT_DEPLOYER("endpoint-deployer", true,
         "ecr:GetAuthorizationToken supports only Resource \"*\" (alone in its statement); the training"
             + " output is read from executions of the project's state machine (named per run); stack"
-            + " outputs are read from this project's stacks only (<namePrefix>-*)."),
+            + " outputs are read from the project's four stacks (the trailing * is the stack id CloudFormation"
+            + " appends)."),
     CLIENT("client", false,
         "A client writes keys/<model-id>/<key-id> and queries/<client>/<uuid>, and reads the"
             + " results/ and failures/ objects SageMaker names per request and client/<model-id>/client.zip:"
@@ -130,23 +134,29 @@ public final class AccessStack extends Stack {
   /** The IAM5 findings each document is expected to produce; anything else stays unacknowledged. */
   private static List<String> wildcardFindings(AccessRole role, InfraConfig config) {
     String arn = "Resource::arn:<AWS::Partition>:";
+    String s3 = "arn:<AWS::Partition>:s3:::";
     String account = "<AWS::Region>:<AWS::AccountId>:";
     String executions = "/^" + NagReview.literal(arn + "states:" + account + "execution:")
         + NagReview.ref("StateMachine") + ":\\*$/";
-    String stacks = arn + "cloudformation:" + account + "stack/" + config.namePrefix() + "-*/*";
+    List<String> stacks = config.stackNames().stream().map(name -> arn + "cloudformation:" + account + "stack/"
+        + name + "/*").toList();
     return switch (role) {
       case MODEL_TRAINER -> List.of(
-          "/^" + NagReview.literal(arn + "s3:::") + NagReview.ref("DataBucket") + "\\/"
-              + NagReview.literal(config.trainingDataPrefix() + "*") + "$/",
-          "/^" + NagReview.literal(arn + "s3:::") + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
+          NagReview.objectsUnder(s3, "DataBucket", config.trainingDataPrefix()),
+          NagReview.objectsUnder(s3, "ArtifactsBucket", ExchangeLayout.MODELS),
           executions,
           arn + "sagemaker:" + account + "training-job/" + config.trainingJobPrefix() + "*",
-          arn + "logs:" + account + "log-group:/aws/sagemaker/TrainingJobs:log-stream:" + config.trainingJobPrefix() + "*",
-          stacks);
-      case ENDPOINT_DEPLOYER -> List.of("Resource::*", executions, stacks);
-      case CLIENT -> List.of("/^" + NagReview.literal(arn + "s3:::")
-          + NagReview.ref("ExchangeBucket") + "\\/(keys|queries|results|failures|client)\\/\\*$/");
+          arn + "logs:" + account + "log-group:" + LogGroupNames.TRAINING_JOBS + ":log-stream:"
+              + config.trainingJobPrefix() + "*",
+          stacks.get(0), stacks.get(1));
+      case ENDPOINT_DEPLOYER -> concat(List.of("Resource::*", executions), stacks);
+      case CLIENT -> List.of(NagReview.objectsUnder(s3, "ExchangeBucket", ExchangeLayout.KEYS,
+          ExchangeLayout.QUERIES, ExchangeLayout.RESULTS, ExchangeLayout.FAILURES, ExchangeLayout.CLIENT));
     };
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
   }
 
   /** Props of {@link AccessStack}. */

@@ -16,7 +16,8 @@ import software.constructs.Construct;
  * The queue a client application waits on for async results ({@code FheClient.builder()
  * .notificationQueue(url)}, CLI {@code --notification-queue}): subscribed to the endpoint's success and
  * error topics with the SNS envelope (raw message delivery off), encrypted with the project key, TLS
- * only, with a dead-letter queue.
+ * only, with a dead-letter queue that takes both what the receivers never delete and what SNS cannot
+ * deliver (the subscriptions' redrive policy).
  *
  * <p>One queue serves one client application: every message is consumed by the one receiver that gets
  * it (the client deletes whatever it receives), so a second application reading the same queue misses
@@ -40,15 +41,17 @@ public final class NotificationQueue extends Construct {
 
   /**
    * @param queueName the fixed queue name (the client policy names it without importing it)
+   * @param deadLetterQueueName the fixed name of the dead-letter queue (the key policy names it)
    * @param retention how long an unreceived notification is kept; less than {@link
    *     #DEAD_LETTER_RETENTION}
    * @param projectKey the project key; only its ARN is used
    * @param topics the topics whose notifications the queue receives
    */
-  public NotificationQueue(Construct scope, String id, String queueName, Duration retention, IKey projectKey,
-      List<ITopic> topics) {
+  public NotificationQueue(Construct scope, String id, String queueName, String deadLetterQueueName,
+      Duration retention, IKey projectKey, List<ITopic> topics) {
     super(scope, id);
     Objects.requireNonNull(queueName, "queueName");
+    Objects.requireNonNull(deadLetterQueueName, "deadLetterQueueName");
     if (retention.toSeconds().doubleValue() >= DEAD_LETTER_RETENTION.toSeconds().doubleValue()) {
       throw new IllegalArgumentException("notification retention " + retention.toHumanString()
           + " must be shorter than the dead-letter queue's " + DEAD_LETTER_RETENTION.toHumanString());
@@ -58,6 +61,7 @@ public final class NotificationQueue extends Construct {
     }
     IKey key = Key.fromKeyArn(this, "ProjectKey", projectKey.getKeyArn());
     this.deadLetters = Queue.Builder.create(this, "DeadLetters")
+        .queueName(deadLetterQueueName)
         .encryption(QueueEncryption.KMS)
         .encryptionMasterKey(key)
         .enforceSsl(true)
@@ -72,7 +76,8 @@ public final class NotificationQueue extends Construct {
         .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetters).maxReceiveCount(MAX_RECEIVE_COUNT).build())
         .build();
     for (ITopic topic : topics) {
-      topic.addSubscription(SqsSubscription.Builder.create(queue).rawMessageDelivery(false).build());
+      topic.addSubscription(SqsSubscription.Builder.create(queue).rawMessageDelivery(false)
+          .deadLetterQueue(deadLetters).build());
     }
   }
 

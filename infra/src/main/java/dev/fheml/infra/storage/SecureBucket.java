@@ -1,6 +1,6 @@
 package dev.fheml.infra.storage;
 
-import dev.fheml.infra.InfraConfig;
+import dev.fheml.infra.common.InfraConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

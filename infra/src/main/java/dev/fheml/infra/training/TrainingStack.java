@@ -1,13 +1,15 @@
 package dev.fheml.infra.training;
 
-import dev.fheml.infra.Iam.ServiceRole;
-import dev.fheml.infra.Iam;
-import dev.fheml.infra.InfraConfig;
-import dev.fheml.infra.LogGroupNames;
-import dev.fheml.infra.Logs;
-import dev.fheml.infra.NagReview;
-import dev.fheml.infra.WorkloadProps;
+import dev.fheml.infra.common.Alarms;
+import dev.fheml.infra.common.Iam.ServiceRole;
+import dev.fheml.infra.common.Iam;
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.LogGroupNames;
+import dev.fheml.infra.common.Logs;
+import dev.fheml.infra.common.NagReview;
+import dev.fheml.infra.storage.IsolatedNetwork;
 import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.infra.storage.WorkloadProps;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.ExchangeLayout;
 import dev.fheml.protocol.Manifest;
@@ -23,11 +25,13 @@ import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.events.CfnRule;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.stepfunctions.CfnStateMachine;
 import software.amazon.awscdk.services.stepfunctions.CustomState;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
@@ -38,9 +42,12 @@ import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
 
 /**
- * Training: the SageMaker training execution role and a state machine that runs the training job
- * ({@code createTrainingJob.sync}) from the training image and the data bucket, then publishes
- * {@code client.zip} under {@code client/<model-id>/} in the exchange bucket.
+ * Training: the SageMaker training execution role and a state machine (encrypted with the project
+ * key) that runs the training job ({@code createTrainingJob.sync}) from the training image (by digest)
+ * and the data bucket, then publishes {@code client.zip} under {@code client/<model-id>/} in the
+ * exchange bucket with a function that runs in the project's isolated VPC. SageMaker's training log
+ * group is managed here (KMS, retention); failed or stopped training jobs and publish errors notify
+ * the alarm topic.
  *
  * <p>Execution input: {@code {"hyperparameters": {"name": "string value", ...}}} (may be {@code {}}).
  * Execution output: {@code modelId}, {@code modelDataUrl} (give it to the endpoint stack as context
@@ -59,6 +66,7 @@ public final class TrainingStack extends Stack {
     InfraConfig config = props.config();
     StorageResources storage = props.storage();
 
+    LogGroup trainingLogs = Logs.logGroup(this, "TrainingJobLogs", LogGroupNames.TRAINING_JOBS, config, storage.key());
     this.trainingRole = trainingExecutionRole(config, storage);
     Function publish = publishFunction(config, storage);
 
@@ -77,7 +85,12 @@ public final class TrainingStack extends Stack {
             "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
             "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"), List.of("*")),
         Iam.allow("XRayRequiresStar", List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords",
-            "xray:GetSamplingRules", "xray:GetSamplingTargets"), List.of("*")));
+            "xray:GetSamplingRules", "xray:GetSamplingTargets"), List.of("*")),
+        Iam.allow("EncryptedStateMachineData", List.of("kms:Decrypt", "kms:GenerateDataKey"),
+            List.of(storage.key().getKeyArn()), Map.of("StringEquals", Map.of(
+                "kms:EncryptionContext:aws:states:stateMachineArn", stateMachineArn))),
+        Iam.allow("EncryptedStateMachineLogs", List.of("kms:GenerateDataKey"), List.of(storage.key().getKeyArn()),
+            Map.of("StringEquals", Map.of("kms:ViaService", Iam.serviceEndpoint("logs")))));
     NagReview.acknowledge(machineRole.policy(), "AwsSolutions-IAM5",
         "Training jobs are named <prefix>-train-<execution name>, unknown until an execution starts, so"
             + " the job ARN ends in a wildcard after the project prefix. CloudWatch Logs vended-log"
@@ -87,8 +100,10 @@ public final class TrainingStack extends Stack {
             + config.trainingJobPrefix() + "\\*$/",
         "Resource::*");
 
+    String image = storage.trainingImage(this, config);
     CustomState train = new CustomState(this, "TrainModel", software.amazon.awscdk.services.stepfunctions
-        .CustomStateProps.builder().stateJson(trainingTask(config, storage, trainingRole.role().getRoleArn())).build());
+        .CustomStateProps.builder().stateJson(trainingTask(config, storage, image, trainingRole.role().getRoleArn()))
+        .build());
     LambdaInvoke publishClient = LambdaInvoke.Builder.create(this, "PublishClientZip")
         .lambdaFunction(publish)
         .payload(TaskInput.fromObject(Map.of(
@@ -108,14 +123,24 @@ public final class TrainingStack extends Stack {
         .logs(LogOptions.builder().destination(machineLogs).level(LogLevel.ALL).includeExecutionData(false).build())
         .build();
     stateMachine.getNode().addDependency(machineRole.policy());
+    // The L2's encryption setting would add statements to the storage stack's key policy (a cycle); the
+    // role's KMS statements are written above.
+    ((CfnStateMachine) stateMachine.getNode().getDefaultChild()).setEncryptionConfiguration(
+        CfnStateMachine.EncryptionConfigurationProperty.builder()
+            .type("CUSTOMER_MANAGED_KMS_KEY")
+            .kmsKeyId(storage.key().getKeyArn())
+            .kmsDataKeyReusePeriodSeconds(300)
+            .build());
+
+    trainingFailures(config, storage);
+    Alarms.anyOccurrence(this, "PublishFunctionErrorsAlarm", config, "publish-client-errors",
+        "The client.zip publishing function failed (the training execution failed with it)",
+        publish.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).statistic("Sum").build()),
+        storage.alarmTopic());
 
     CfnOutput.Builder.create(this, "StateMachineArn").value(stateMachine.getStateMachineArn()).build();
     CfnOutput.Builder.create(this, "TrainingRoleArn").value(trainingRole.role().getRoleArn()).build();
-    CfnOutput.Builder.create(this, "ModelOutputPrefix")
-        .description("model.tar.gz of each run: <prefix><training job>/output/model.tar.gz; the execution"
-            + " output's modelDataUrl names it")
-        .value("s3://" + storage.artifacts().getBucketName() + "/" + ExchangeLayout.MODELS)
-        .build();
+    CfnOutput.Builder.create(this, "TrainingLogGroupName").value(trainingLogs.getLogGroupName()).build();
   }
 
   public StateMachine stateMachine() {
@@ -124,6 +149,29 @@ public final class TrainingStack extends Stack {
 
   public ServiceRole trainingRole() {
     return trainingRole;
+  }
+
+  /**
+   * An EventBridge rule: a training job of this project (named {@code <prefix>-train-*}) that failed
+   * or was stopped sends its state-change event to the alarm topic. Written as L1 so that no
+   * unconditioned statement is added to the topic's policy (the storage stack admits this rule by ARN).
+   */
+  private void trainingFailures(InfraConfig config, StorageResources storage) {
+    CfnRule.Builder.create(this, "TrainingFailureRule")
+        .name(config.trainingFailureRuleName())
+        .description("fhe-ml training jobs that failed or were stopped, to the alarm topic")
+        .state("ENABLED")
+        .eventPattern(Map.of(
+            "source", List.of("aws.sagemaker"),
+            "detail-type", List.of("SageMaker Training Job State Change"),
+            "detail", Map.of(
+                "TrainingJobName", List.of(Map.of("prefix", config.trainingJobPrefix())),
+                "TrainingJobStatus", List.of("Failed", "Stopped"))))
+        .targets(List.of(CfnRule.TargetProperty.builder()
+            .id("AlarmTopic")
+            .arn(storage.alarmTopic().getTopicArn())
+            .build()))
+        .build();
   }
 
   private static String trainingJobArn(InfraConfig config) {
@@ -139,19 +187,18 @@ public final class TrainingStack extends Stack {
     ServiceRole role = Iam.serviceRole(this, "TrainingExecutionRole", "sagemaker.amazonaws.com",
         trainingJobArn(config), "the fhe-ml SageMaker training job");
     Iam.ecrPull(storage.trainingRepository().getRepositoryArn()).forEach(role::add);
-    String trainingLogs = Iam.arn("logs", "log-group:/aws/sagemaker/TrainingJobs");
+    String trainingLogs = Iam.arn("logs", "log-group:" + LogGroupNames.TRAINING_JOBS);
     role.add(
         Iam.allow("ListTrainingData", List.of("s3:ListBucket"), List.of(storage.data().getBucketArn()),
             Map.of("StringLike", Map.of("s3:prefix", config.trainingDataPrefix() + "*"))),
         Iam.allow("ReadTrainingData", List.of("s3:GetObject"), Iam.objects(storage.data(), config.trainingDataPrefix())),
         Iam.allow("WriteModelArtifacts", List.of("s3:PutObject", "s3:AbortMultipartUpload"),
             Iam.objects(storage.artifacts(), ExchangeLayout.MODELS)),
-        Iam.keyUse("EncryptDataVolumeAndOutput", storage.key(), "kms:Decrypt", "kms:Encrypt",
-            "kms:GenerateDataKey", "kms:DescribeKey"),
+        Iam.keyUseVia("EncryptDataVolumeAndOutput", storage.key(), List.of("s3", "sagemaker"), "kms:Decrypt",
+            "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"),
         Iam.allow("GrantKeyToVolume", List.of("kms:CreateGrant"), List.of(storage.key().getKeyArn()),
             Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true"))),
-        Iam.allow("TrainingLogGroup", List.of("logs:CreateLogGroup", "logs:DescribeLogStreams"),
-            List.of(trainingLogs + ":*")),
+        Iam.allow("TrainingLogGroup", List.of("logs:DescribeLogStreams"), List.of(trainingLogs + ":*")),
         Iam.allow("TrainingLogStreams", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
             List.of(trainingLogs + ":log-stream:" + config.trainingJobPrefix() + "*")));
     NagReview.acknowledge(role.policy(), "AwsSolutions-IAM5",
@@ -160,10 +207,11 @@ public final class TrainingStack extends Stack {
             + " (write): object keys below them are chosen per run. Log streams are named after the"
             + " training job (<prefix>-train-*) inside SageMaker's fixed /aws/sagemaker/TrainingJobs group.",
         "Resource::*",
-        "/^Resource::" + NagReview.ref("DataBucket") + "\\/" + NagReview.literal(config.trainingDataPrefix() + "*") + "$/",
-        "/^Resource::" + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
-        "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*",
-        "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs"
+        NagReview.objectsUnder("", "DataBucket", config.trainingDataPrefix()),
+        NagReview.objectsUnder("", "ArtifactsBucket", ExchangeLayout.MODELS),
+        "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:" + LogGroupNames.TRAINING_JOBS
+            + ":*",
+        "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:" + LogGroupNames.TRAINING_JOBS
             + ":log-stream:" + config.trainingJobPrefix() + "*");
     return role;
   }
@@ -171,20 +219,30 @@ public final class TrainingStack extends Stack {
   private Function publishFunction(InfraConfig config, StorageResources storage) {
     String name = LogGroupNames.publishFunctionName(config);
     ServiceRole role = Iam.serviceRole(this, "PublishFunctionRole", "lambda.amazonaws.com",
-        Iam.arn("lambda", "function:" + name), "the fhe-ml client.zip publishing function");
+        Iam.arn("lambda", "function:" + name), "the fhe-ml client.zip publishing function",
+        config.publishFunctionRoleName());
+    Iam.vpcNetworkInterfaces(storage.vpc().getVpcId(), "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses").forEach(role::add);
     LogGroup logs = Logs.logGroup(this, "PublishFunctionLogs", LogGroupNames.publishFunction(config), config, storage.key());
     role.add(
         Iam.allow("ReadModelArtifact", List.of("s3:GetObject"), Iam.objects(storage.artifacts(), ExchangeLayout.MODELS)),
         Iam.allow("WriteClientZip", List.of("s3:PutObject"), Iam.objects(storage.exchange(), ExchangeLayout.CLIENT)),
-        Iam.keyUse("DecryptModelEncryptClientZip", storage.key(), "kms:Decrypt", "kms:GenerateDataKey"),
+        Iam.keyUseVia("DecryptModelEncryptClientZip", storage.key(), List.of("s3"), "kms:Decrypt",
+            "kms:GenerateDataKey"),
         Iam.allow("WriteOwnLogs", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
             List.of(logs.getLogGroupArn())));
     NagReview.acknowledge(role.policy(), "AwsSolutions-IAM5",
         "Reads any model.tar.gz under models/ of the artifact bucket (one per training job, key known only"
             + " at run time) and writes client/<model-id>/client.zip in the exchange bucket (model id read"
-            + " from the artifact). Log streams are created per function instance in its own log group.",
-        "/^Resource::" + NagReview.ref("ArtifactsBucket") + "\\/models\\/\\*$/",
-        "/^Resource::" + NagReview.ref("ExchangeBucket") + "\\/client\\/\\*$/",
+            + " from the artifact). Log streams are created per function instance in its own log group."
+            + " Network interfaces are created per function instance, only in the project VPC (ec2:Vpc);"
+            + " the EC2 Describe calls support only Resource \"*\" (alone in their statement).",
+        "Resource::*",
+        "Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*",
+        "Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:subnet/*",
+        "Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*",
+        NagReview.objectsUnder("", "ArtifactsBucket", ExchangeLayout.MODELS),
+        NagReview.objectsUnder("", "ExchangeBucket", ExchangeLayout.CLIENT),
         "/^Resource::<PublishFunctionLogs.*\\.Arn>$/");
 
     Map<String, String> environment = new LinkedHashMap<>();
@@ -208,6 +266,10 @@ public final class TrainingStack extends Stack {
         .logGroup(logs)
         .environment(environment)
         .environmentEncryption(storage.key())
+        .vpc(storage.vpc())
+        .vpcSubnets(IsolatedNetwork.isolatedSubnets())
+        .securityGroups(List.of(IsolatedNetwork.httpsOutOnly(this, "PublishFunctionSecurityGroup", storage.vpc(),
+            "fhe-ml publish function: HTTPS out to the S3 gateway endpoint, nothing in")))
         .build();
     function.getNode().addDependency(role.policy());
     NagReview.acknowledgeRules(function,
@@ -218,12 +280,9 @@ public final class TrainingStack extends Stack {
         "One invocation per training run: reserving concurrency would take capacity from the account's"
             + " unreserved pool (and fails outright in accounts at the minimum of 10) without a benefit.",
         "HIPAA.Security-LambdaConcurrency", "NIST.800.53.R5-LambdaConcurrency");
-    NagReview.acknowledgeRules(function,
-        "The function talks only to S3 with its role's scoped permissions over TLS (buckets deny non-TLS);"
-            + " this deployment has no VPC, and the SageMaker job and endpoint run without one as well.",
-        "HIPAA.Security-LambdaInsideVPC", "NIST.800.53.R5-LambdaInsideVPC");
     return function;
   }
+
 
   /**
    * Job metrics read from the training image's log: {@code metric: NAME=VALUE} lines (the image's
@@ -236,9 +295,8 @@ public final class TrainingStack extends Stack {
       Map.of("Name", "validation:accuracy", "Regex", "val_acc_q ([0-9.]+)"));
 
   /** The training task, written as Amazon States Language: the L2 task lacks inter-container encryption. */
-  private static Map<String, Object> trainingTask(InfraConfig config, StorageResources storage,
+  private static Map<String, Object> trainingTask(InfraConfig config, StorageResources storage, String image,
       String trainingRoleArn) {
-    String image = storage.trainingImage(config);
     Map<String, Object> parameters = new LinkedHashMap<>();
     parameters.put("TrainingJobName.$", "States.Format('" + config.trainingJobPrefix() + "{}', $$.Execution.Name)");
     parameters.put("RoleArn", trainingRoleArn);

@@ -1,4 +1,4 @@
-package dev.fheml.infra;
+package dev.fheml.infra.app;
 
 import java.util.Map;
 

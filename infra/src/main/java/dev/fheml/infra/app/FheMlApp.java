@@ -1,5 +1,7 @@
-package dev.fheml.infra;
+package dev.fheml.infra.app;
 
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.common.NagReview;
 import java.util.List;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;

@@ -1,4 +1,4 @@
-package dev.fheml.infra;
+package dev.fheml.infra.common;
 
 import static java.util.Map.entry;
 

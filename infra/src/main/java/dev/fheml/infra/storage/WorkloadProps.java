@@ -1,6 +1,6 @@
-package dev.fheml.infra;
+package dev.fheml.infra.storage;
 
-import dev.fheml.infra.storage.StorageResources;
+import dev.fheml.infra.common.InfraConfig;
 import java.util.Objects;
 import software.amazon.awscdk.StackProps;
 

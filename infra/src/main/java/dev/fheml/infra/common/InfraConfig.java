@@ -1,6 +1,7 @@
-package dev.fheml.infra;
+package dev.fheml.infra.common;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -22,11 +23,9 @@ public record InfraConfig(
     String trainingInstanceType,
     int trainingVolumeSizeGb,
     int trainingMaxRuntimeSeconds,
-    String trainingImageTag,
     String trainingImageDigest,
     String trainingDataPrefix,
     String inferenceInstanceType,
-    String inferenceImageTag,
     String inferenceImageDigest,
     String modelDataUrl,
     int minInstances,
@@ -39,7 +38,7 @@ public record InfraConfig(
     int noncurrentVersionDays,
     int accessLogRetentionDays,
     int logRetentionDays,
-    int ecrMaxImages,
+    int ecrUntaggedImageDays,
     String alarmEmail,
     boolean clientNotifications,
     int notificationRetentionMinutes,
@@ -52,12 +51,10 @@ public record InfraConfig(
     TRAINING_INSTANCE_TYPE("trainingInstanceType", "ml.c6i.2xlarge", "training job instance type (no instance storage: KMS volume encryption)"),
     TRAINING_VOLUME_SIZE_GB("trainingVolumeSizeGb", "30", "training job EBS volume size"),
     TRAINING_MAX_RUNTIME_SECONDS("trainingMaxRuntimeSeconds", "21600", "training job stopping condition"),
-    TRAINING_IMAGE_TAG("trainingImageTag", "latest", "training image tag in the training ECR repository"),
-    TRAINING_IMAGE_DIGEST("trainingImageDigest", "", "sha256:... digest; when set it wins over the tag"),
+    TRAINING_IMAGE_DIGEST("trainingImageDigest", "", "sha256:... digest of the training image; without it the training stack asks for one as the CloudFormation parameter TrainingImageDigest"),
     TRAINING_DATA_PREFIX("trainingDataPrefix", "train/", "prefix in the data bucket given to the job as channel `train`"),
     INFERENCE_INSTANCE_TYPE("inferenceInstanceType", "ml.c6i.xlarge", "endpoint instance type (no instance storage: KMS volume encryption)"),
-    INFERENCE_IMAGE_TAG("inferenceImageTag", "latest", "inference image tag in the inference ECR repository"),
-    INFERENCE_IMAGE_DIGEST("inferenceImageDigest", "", "sha256:... digest; when set it wins over the tag"),
+    INFERENCE_IMAGE_DIGEST("inferenceImageDigest", "", "sha256:... digest of the inference image; without it the endpoint stack asks for one as the CloudFormation parameter InferenceImageDigest"),
     MODEL_DATA_URL("modelDataUrl", "", "s3://<artifact bucket>/models/<job>/output/model.tar.gz from the training run; empty = placeholder in the artifact bucket"),
     MIN_INSTANCES("minInstances", "0", "autoscaling minimum (0 = scale to zero when idle)"),
     MAX_INSTANCES("maxInstances", "2", "autoscaling maximum"),
@@ -69,11 +66,11 @@ public record InfraConfig(
     NONCURRENT_VERSION_DAYS("noncurrentVersionDays", "7", "days before overwritten or deleted object versions expire"),
     ACCESS_LOG_RETENTION_DAYS("accessLogRetentionDays", "365", "days before S3 server access logs expire"),
     LOG_RETENTION_DAYS("logRetentionDays", "365", "CloudWatch Logs retention (a value CloudWatch accepts, e.g. 30, 90, 365)"),
-    ECR_MAX_IMAGES("ecrMaxImages", "10", "images kept per ECR repository"),
+    ECR_UNTAGGED_IMAGE_DAYS("ecrUntaggedImageDays", "7", "days before an untagged image expires; tagged images never expire (a deploy may pin them)"),
     ALARM_EMAIL("alarmEmail", "", "optional e-mail subscribed to the alarm topic"),
     CLIENT_NOTIFICATIONS("clientNotifications", "true", "true | false: an SQS queue subscribed to the success and error topics, read by the client role"),
     NOTIFICATION_RETENTION_MINUTES("notificationRetentionMinutes", "60", "minutes an unreceived notification stays in that queue (notifications are hints, S3 holds the results)"),
-    CDK_QUALIFIER("cdkQualifier", "hnb659fds", "bootstrap qualifier, used to scope the deployer's sts:AssumeRole");
+    CDK_QUALIFIER("cdkQualifier", "fheml", "CDK bootstrap qualifier of this project (scripts/bootstrap.sh), used by the stacks' synthesizer and to scope the deployer's sts:AssumeRole");
 
     private final String contextKey;
     private final String defaultValue;
@@ -101,7 +98,6 @@ public record InfraConfig(
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{1,19}");
   private static final Pattern INSTANCE_TYPE = Pattern.compile("ml\\.[a-z0-9]+\\.[a-z0-9]+");
   private static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64})?");
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   private static final Pattern S3_URL = Pattern.compile("(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+)?");
   private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9!_.()-]+/)+");
   private static final Pattern EMAIL = Pattern.compile("([^@\\s]+@[^@\\s]+)?");
@@ -128,6 +124,24 @@ public record InfraConfig(
     }
   }
 
+  /**
+   * Context keys that are no longer read, and what to give instead: a deploy pins images by digest,
+   * never by a tag such as {@code latest} (a tag can be moved, a digest cannot).
+   */
+  public static final Map<String, String> REFUSED_KEYS = Map.of(
+      "trainingImageTag", "images are deployed by digest only (a tag such as latest can point at another image"
+          + " tomorrow): give -c trainingImageDigest=sha256:... as printed by scripts/push-images.sh",
+      "inferenceImageTag", "images are deployed by digest only (a tag such as latest can point at another image"
+          + " tomorrow): give -c inferenceImageDigest=sha256:... as printed by scripts/push-images.sh",
+      "ecrMaxImages", "ECR no longer expires images by count (that could delete an image a deployed endpoint"
+          + " pins); untagged images expire after ecrUntaggedImageDays");
+
+  /**
+   * Tag key on every resource of the app (value: the name prefix). The CloudFormation execution policy
+   * (policies/bootstrap/) lets CloudFormation manage KMS keys and SageMaker resources only with this tag.
+   */
+  public static final String PROJECT_TAG = "fheml-project";
+
   /** The defaults, as if no context were given. */
   public static InfraConfig defaults() {
     return fromValues(Map.of());
@@ -142,11 +156,23 @@ public record InfraConfig(
         values.put(key.contextKey(), value);
       }
     }
+    for (String refused : REFUSED_KEYS.keySet()) {
+      Object value = node.tryGetContext(refused);
+      if (value != null) {
+        values.put(refused, value);
+      }
+    }
     return fromValues(values);
   }
 
   /** Builds a config from raw values keyed by context key; missing keys take their default. */
   public static InfraConfig fromValues(Map<String, ?> values) {
+    for (Map.Entry<String, String> refused : REFUSED_KEYS.entrySet()) {
+      if (values.containsKey(refused.getKey())) {
+        throw new IllegalArgumentException("context " + refused.getKey() + "='" + values.get(refused.getKey())
+            + "' is refused: " + refused.getValue());
+      }
+    }
     Function<Key, String> raw = key -> {
       Object value = values.get(key.contextKey());
       return value == null ? key.defaultValue() : String.valueOf(value).trim();
@@ -158,11 +184,9 @@ public record InfraConfig(
         r.matching(Key.TRAINING_INSTANCE_TYPE, INSTANCE_TYPE),
         r.integer(Key.TRAINING_VOLUME_SIZE_GB, 1, 16384),
         r.integer(Key.TRAINING_MAX_RUNTIME_SECONDS, 60, 2419200),
-        r.matching(Key.TRAINING_IMAGE_TAG, TAG),
         r.matching(Key.TRAINING_IMAGE_DIGEST, DIGEST),
         r.matching(Key.TRAINING_DATA_PREFIX, PREFIX),
         r.matching(Key.INFERENCE_INSTANCE_TYPE, INSTANCE_TYPE),
-        r.matching(Key.INFERENCE_IMAGE_TAG, TAG),
         r.matching(Key.INFERENCE_IMAGE_DIGEST, DIGEST),
         r.matching(Key.MODEL_DATA_URL, S3_URL),
         r.integer(Key.MIN_INSTANCES, 0, 100),
@@ -175,7 +199,7 @@ public record InfraConfig(
         r.integer(Key.NONCURRENT_VERSION_DAYS, 1, 365),
         r.integer(Key.ACCESS_LOG_RETENTION_DAYS, 1, 3650),
         r.integer(Key.LOG_RETENTION_DAYS, 1, 3653),
-        r.integer(Key.ECR_MAX_IMAGES, 1, 1000),
+        r.integer(Key.ECR_UNTAGGED_IMAGE_DAYS, 1, 365),
         r.matching(Key.ALARM_EMAIL, EMAIL),
         r.bool(Key.CLIENT_NOTIFICATIONS),
         r.integer(Key.NOTIFICATION_RETENTION_MINUTES, 1, MAX_NOTIFICATION_RETENTION_MINUTES),
@@ -202,6 +226,59 @@ public record InfraConfig(
 
   public String stateMachineName() {
     return namePrefix + "-training";
+  }
+
+  public String storageStackName() {
+    return namePrefix + "-storage";
+  }
+
+  public String trainingStackName() {
+    return namePrefix + "-training";
+  }
+
+  public String endpointStackName() {
+    return namePrefix + "-endpoint";
+  }
+
+  public String accessStackName() {
+    return namePrefix + "-access";
+  }
+
+  /** The four stacks, in deployment order. */
+  public List<String> stackNames() {
+    return List.of(storageStackName(), trainingStackName(), endpointStackName(), accessStackName());
+  }
+
+  /**
+   * The permissions boundary of every role the stacks create, a customer-managed policy made by
+   * scripts/bootstrap.sh from policies/bootstrap/permissions-boundary.json before the first deploy.
+   */
+  public String permissionsBoundaryName() {
+    return namePrefix + "-permissions-boundary";
+  }
+
+  /** Fixed role names: the buckets' aws:SourceVpce conditions name these roles without importing them. */
+  public String endpointExecutionRoleName() {
+    return namePrefix + "-endpoint-execution";
+  }
+
+  public String publishFunctionRoleName() {
+    return namePrefix + "-publish-client";
+  }
+
+  /** The notification queue's dead-letter queue (fixed, so the key policy can name it). */
+  public String notificationDeadLetterQueueName() {
+    return namePrefix + "-client-notifications-dlq";
+  }
+
+  /** Alarms are named {@code <prefix>-<what>}: the alarm topic's policy admits alarms by this prefix. */
+  public String alarmName(String what) {
+    return namePrefix + "-" + what;
+  }
+
+  /** The EventBridge rule that sends failed or stopped training jobs to the alarm topic. */
+  public String trainingFailureRuleName() {
+    return namePrefix + "-training-job-failed";
   }
 
   /** Training job names are {@code <prefix>-train-<execution name>}: IAM scopes them by this prefix. */

@@ -1,4 +1,4 @@
-package dev.fheml.infra;
+package dev.fheml.infra.common;
 
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,17 @@ public final class Iam {
    */
   public static ServiceRole serviceRole(Construct scope, String id, String service, String sourceArn,
       String description) {
+    return serviceRole(scope, id, service, sourceArn, description, null);
+  }
+
+  /**
+   * As {@link #serviceRole(Construct, String, String, String, String)}, with a fixed name (when not
+   * null): for roles that a policy in another stack names without importing them.
+   */
+  public static ServiceRole serviceRole(Construct scope, String id, String service, String sourceArn,
+      String description, String roleName) {
     Role role = Role.Builder.create(scope, id)
+        .roleName(roleName)
         .assumedBy(new ServicePrincipal(service).withConditions(Map.of(
             "StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID),
             "ArnLike", Map.of("aws:SourceArn", sourceArn))))
@@ -85,8 +95,39 @@ public final class Iam {
             "ecr:BatchCheckLayerAvailability"), List.of(repositoryArn)));
   }
 
-  /** Use of the project key for S3 objects and other service-side encryption. */
-  public static PolicyStatement keyUse(String sid, IKey key, String... actions) {
-    return allow(sid, List.of(actions), List.of(key.getKeyArn()));
+  /**
+   * Use of the project key only through {@code services} (kms:ViaService), e.g. {@code s3} for SSE-KMS
+   * objects: the role cannot call KMS directly with its credentials.
+   */
+  public static PolicyStatement keyUseVia(String sid, IKey key, List<String> services, String... actions) {
+    return allow(sid, List.of(actions), List.of(key.getKeyArn()), Map.of("StringEquals", Map.of(
+        "kms:ViaService", services.stream().map(Iam::serviceEndpoint).toList())));
+  }
+
+  /** {@code <service>.<region>.amazonaws.com}, as kms:ViaService names a service. */
+  public static String serviceEndpoint(String service) {
+    return service + "." + Aws.REGION + ".amazonaws.com";
+  }
+
+  /** {@code arn:<partition>:iam::<account>:role/<name>}. */
+  public static String roleArn(String roleName) {
+    return "arn:" + Aws.PARTITION + ":iam::" + Aws.ACCOUNT_ID + ":role/" + roleName;
+  }
+
+  /**
+   * What a service needs to attach a workload to the VPC {@code vpcId} with this role (SageMaker
+   * models, Lambda functions): network interfaces in that VPC only (ec2:Vpc), and the Describe calls,
+   * which AWS authorizes only on Resource "*".
+   */
+  public static List<PolicyStatement> vpcNetworkInterfaces(String vpcId, String... extraActions) {
+    List<String> actions = new java.util.ArrayList<>(List.of("ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface"));
+    actions.addAll(List.of(extraActions));
+    return List.of(
+        allow("NetworkInterfacesInTheProjectVpc", actions,
+            List.of(arn("ec2", "network-interface/*"), arn("ec2", "subnet/*"), arn("ec2", "security-group/*")),
+            Map.of("ArnEquals", Map.of("ec2:Vpc", arn("ec2", "vpc/" + vpcId)))),
+        allow("DescribeNetworkRequiresStar", List.of("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions"), List.of("*")));
   }
 }

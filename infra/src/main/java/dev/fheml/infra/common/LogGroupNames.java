@@ -1,4 +1,4 @@
-package dev.fheml.infra;
+package dev.fheml.infra.common;
 
 /**
  * The project's CloudWatch log group names, in one place: the storage stack's key policy lets
@@ -7,6 +7,12 @@ package dev.fheml.infra;
  */
 public final class LogGroupNames {
   private LogGroupNames() {}
+
+  /**
+   * Fixed by SageMaker, one group for every training job of the account and region. The training
+   * stack creates it (KMS, retention) so that SageMaker does not create it unencrypted and kept forever.
+   */
+  public static final String TRAINING_JOBS = "/aws/sagemaker/TrainingJobs";
 
   /** Fixed by SageMaker: {@code /aws/sagemaker/Endpoints/<endpoint name>}. */
   public static String endpoint(InfraConfig config) {

@@ -1,4 +1,4 @@
-package dev.fheml.infra;
+package dev.fheml.infra.common;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.HIPAASecurityChecks;
@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
@@ -79,11 +80,6 @@ public final class NagReview {
     NagSuppressions.addResourceSuppressions(resource, List.of(suppression.build()), false);
   }
 
-  /** The same rule and reason on several resources, each acknowledged on its own. */
-  public static void acknowledgeEach(List<? extends IConstruct> resources, String ruleId, String reason) {
-    resources.forEach(r -> acknowledge(r, ruleId, reason));
-  }
-
   /** {@code text} as a literal inside a {@code /regex/} finding pattern. */
   public static String literal(String text) {
     return text.replaceAll("([\\\\/.*+?()\\[\\]{}|^$])", "\\\\$1");
@@ -98,6 +94,17 @@ public final class NagReview {
   public static String ref(String logicalId) {
     return "(<" + logicalId + "[0-9A-F]{8}(\\.[A-Za-z]+)?>|[A-Za-z0-9-]+:ExportsOutput(Ref|FnGetAtt)"
         + logicalId + "[0-9A-F]{8}[A-Za-z0-9]*)";
+  }
+
+  /**
+   * An {@code appliesTo} pattern for the IAM5 finding on objects under any of {@code prefixes} (each
+   * ending in "/", e.g. from {@code dev.fheml.protocol.ExchangeLayout}) of the bucket whose logical id
+   * starts with {@code bucketLogicalId}; {@code arnStart} is the literal text before the bucket name
+   * (empty for a bucket ARN, {@code arn:<AWS::Partition>:s3:::} for a name inside an ARN).
+   */
+  public static String objectsUnder(String arnStart, String bucketLogicalId, String... prefixes) {
+    return "/^" + literal("Resource::" + arnStart) + ref(bucketLogicalId) + "\\/"
+        + Arrays.stream(prefixes).map(NagReview::literal).collect(Collectors.joining("|", "(", ")")) + "\\*$/";
   }
 
   /** Acknowledges several rules with one reason on one resource (same reason, separate entries). */

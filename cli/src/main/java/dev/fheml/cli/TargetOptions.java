@@ -60,6 +60,10 @@ final class TargetOptions {
     @Option(names = "--sqs-endpoint", paramLabel = "URL", description = "SQS endpoint override.")
     URI sqsEndpoint;
 
+    @Option(names = "--fips", description = "Use AWS's FIPS endpoints for S3, SQS and the SageMaker runtime"
+            + " (US and GovCloud regions).")
+    boolean fips;
+
     @Option(names = "--key-store", paramLabel = "DIR", description = "Key store folder (default: $FHEML_KEY_STORE or ~/.fhe-ml/keys).")
     Path keyStore;
 
@@ -105,9 +109,9 @@ final class TargetOptions {
     Session open(PrintStream log) throws IOException, FheClientException {
         if (local) {
             if (bucket != null || s3Endpoint != null || sageMakerEndpoint != null || modelId != null || clientZip != null
-                    || notificationQueue != null || sqsEndpoint != null) {
+                    || notificationQueue != null || sqsEndpoint != null || fips) {
                 throw new IllegalArgumentException("--local starts its own stack: drop --bucket, --s3-endpoint,"
-                        + " --sagemaker-endpoint, --notification-queue, --sqs-endpoint, --model-id and --client-zip"
+                        + " --sagemaker-endpoint, --notification-queue, --sqs-endpoint, --fips, --model-id and --client-zip"
                         + " (use --model-dir to choose the model)");
             }
             Path dir = localModelDir(log);
@@ -132,7 +136,8 @@ final class TargetOptions {
         }
         FheClient.Builder b = FheClient.builder().bucket(bucket).endpointName(endpoint).region(region)
                 .s3Endpoint(s3Endpoint).sageMakerEndpoint(sageMakerEndpoint).keyStore(keyStoreRoot())
-                .notificationQueue(notificationQueue).sqsEndpoint(sqsEndpoint).timeout(Duration.ofSeconds(timeoutSeconds));
+                .notificationQueue(notificationQueue).sqsEndpoint(sqsEndpoint).timeout(Duration.ofSeconds(timeoutSeconds))
+                .fipsEndpoints(fips);
         if (clientZip != null) {
             b.clientZip(clientZip);
         } else {

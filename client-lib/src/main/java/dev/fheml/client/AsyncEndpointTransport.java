@@ -65,7 +65,9 @@ public final class AsyncEndpointTransport implements Transport {
     /**
      * Lists {@code keys/<model-id>/<key-id>} exactly (needs {@code s3:ListBucket} on {@code keys/*},
      * not read access to other clients' keys) and uploads the key when it is absent; where listing
-     * is denied the key is simply uploaded again.
+     * is denied the key is simply uploaded. Uploads are conditional ({@code If-None-Match: *}): the
+     * client role may only create keys, never overwrite one (another client's, or a racing upload of
+     * its own), so 412 means the key is already there.
      */
     @Override
     public void ensureKey(String modelId, String keyId, KeyBytes key) throws FheClientException {
@@ -79,15 +81,38 @@ public final class AsyncEndpointTransport implements Transport {
             }
             try {
                 if (!exists(object)) {
-                    byte[] bytes = key.get();
-                    s3.putObject(b -> b.bucket(config.bucket()).key(object).contentType(HostingContract.ENVELOPE_CONTENT_TYPE),
-                            RequestBody.fromBytes(bytes));
+                    putIfAbsent(object, key.get());
                 }
             } catch (SdkException e) {
                 throw new TransportException("uploading the evaluation key to "
                         + ExchangeLayout.s3Uri(config.bucket(), object) + " failed: " + e.getMessage(), e);
             }
             keysPresent.add(object);
+        }
+    }
+
+    private void putIfAbsent(String object, byte[] bytes) {
+        Backoff conflicts = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s3.putObject(b -> b.bucket(config.bucket()).key(object).ifNoneMatch("*")
+                        .contentType(HostingContract.ENVELOPE_CONTENT_TYPE), RequestBody.fromBytes(bytes));
+                return;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                    return; // already uploaded: content-addressed, so it is this very key
+                }
+                if (e.statusCode() != 409 || attempt >= config.maxAttempts()) {
+                    throw e;
+                }
+                // 409: a concurrent conditional write of the same key is in progress; try again shortly.
+                try {
+                    Thread.sleep(conflicts.nextMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
@@ -283,7 +308,8 @@ public final class AsyncEndpointTransport implements Transport {
     }
 
     private static S3Client s3Client(ClientConfig c) {
-        S3ClientBuilder b = S3Client.builder().credentialsProvider(credentials(c)).overrideConfiguration(overrides(c));
+        S3ClientBuilder b = S3Client.builder().credentialsProvider(credentials(c)).overrideConfiguration(overrides(c))
+                .fipsEnabled(c.fipsEndpoints());
         if (region(c) != null) {
             b.region(region(c));
         }
@@ -294,7 +320,8 @@ public final class AsyncEndpointTransport implements Transport {
     }
 
     private static SqsClient sqsClient(ClientConfig c) {
-        SqsClientBuilder b = SqsClient.builder().credentialsProvider(credentials(c)).overrideConfiguration(overrides(c));
+        SqsClientBuilder b = SqsClient.builder().credentialsProvider(credentials(c)).overrideConfiguration(overrides(c))
+                .fipsEnabled(c.fipsEndpoints());
         if (region(c) != null) {
             b.region(region(c));
         }
@@ -306,7 +333,7 @@ public final class AsyncEndpointTransport implements Transport {
 
     private static SageMakerRuntimeClient sageMakerClient(ClientConfig c) {
         SageMakerRuntimeClientBuilder b = SageMakerRuntimeClient.builder().credentialsProvider(credentials(c))
-                .overrideConfiguration(overrides(c));
+                .overrideConfiguration(overrides(c)).fipsEnabled(c.fipsEndpoints());
         if (region(c) != null) {
             b.region(region(c));
         }

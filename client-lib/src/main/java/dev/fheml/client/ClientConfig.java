@@ -30,11 +30,13 @@ import java.util.Objects;
  * @param maxAttempts       attempts per AWS call (SDK standard retry: exponential backoff with jitter,
  *                          throttling included) and submissions per prediction when the endpoint
  *                          answers busy/unavailable
+ * @param fipsEndpoints     use the FIPS endpoints of S3, SQS and the SageMaker runtime (FIPS 140
+ *                          validated TLS termination; available in US and GovCloud regions only)
  */
 public record ClientConfig(Path clientZip, String clientZipS3Key, String expectedModelId, Path keyStore, String bucket,
         String endpointName, String region, URI s3Endpoint, URI sageMakerEndpoint, String accessKeyId,
         String secretAccessKey, String clientId, Duration timeout, Duration pollInitial, Duration pollMax,
-        String notificationQueue, URI sqsEndpoint, int maxAttempts) {
+        String notificationQueue, URI sqsEndpoint, int maxAttempts, boolean fipsEndpoints) {
     public ClientConfig {
         if ((clientZip == null) == (clientZipS3Key == null)) {
             throw new IllegalArgumentException("give exactly one of clientZip(path) and clientZipFromS3(key)");
@@ -53,6 +55,10 @@ public record ClientConfig(Path clientZip, String clientZipS3Key, String expecte
                 || pollMax.compareTo(pollInitial) < 0) {
             throw new IllegalArgumentException("maxAttempts >= 1, a positive timeout and pollInitial <= pollMax are required");
         }
+        if (fipsEndpoints && (s3Endpoint != null || sageMakerEndpoint != null || sqsEndpoint != null)) {
+            throw new IllegalArgumentException("FIPS endpoints and endpoint overrides exclude each other: the overrides"
+                    + " name the endpoints to use");
+        }
     }
 
     /** Never prints the secret. */
@@ -61,6 +67,6 @@ public record ClientConfig(Path clientZip, String clientZipS3Key, String expecte
         return "ClientConfig[endpoint " + endpointName + ", bucket " + bucket + ", region " + region
                 + (s3Endpoint == null ? "" : ", s3 " + s3Endpoint) + (sageMakerEndpoint == null ? "" : ", sagemaker "
                 + sageMakerEndpoint) + (notificationQueue == null ? "" : ", notifications " + notificationQueue)
-                + ", client " + clientId + ", timeout " + timeout + "]";
+                + ", client " + clientId + ", timeout " + timeout + (fipsEndpoints ? ", FIPS endpoints" : "") + "]";
     }
 }

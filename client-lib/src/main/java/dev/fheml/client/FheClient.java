@@ -156,6 +156,7 @@ public final class FheClient implements AutoCloseable {
         private int maxAttempts = 5;
         private String notificationQueue;
         private URI sqsEndpoint;
+        private boolean fipsEndpoints;
 
         private Builder() {}
 
@@ -178,11 +179,16 @@ public final class FheClient implements AutoCloseable {
         /** An SQS queue subscribed to the endpoint's success and error topics (one queue per client process). */
         public Builder notificationQueue(String queueUrl) { notificationQueue = queueUrl; return this; }
         public Builder sqsEndpoint(URI v) { sqsEndpoint = v; return this; }
+        /**
+         * Use AWS's FIPS endpoints for S3, SQS and the SageMaker runtime. TLS is 1.2 or newer either way:
+         * the buckets refuse older TLS and Java 17 disables TLS 1.0 and 1.1.
+         */
+        public Builder fipsEndpoints(boolean v) { fipsEndpoints = v; return this; }
 
         public ClientConfig config() {
             return new ClientConfig(clientZip, clientZipS3Key, expectedModelId, keyStore, bucket, endpointName, region,
                     s3Endpoint, sageMakerEndpoint, accessKeyId, secretAccessKey, clientId, timeout, pollInitial, pollMax,
-                    notificationQueue, sqsEndpoint, maxAttempts);
+                    notificationQueue, sqsEndpoint, maxAttempts, fipsEndpoints);
         }
 
         /**

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The client through the whole local serving path (S3 API, async invoker, HTTP server): what it
@@ -73,6 +75,19 @@ class ServingIT {
         String key = ExchangeLayout.keyObject(client.modelId(), client.keyId());
         byte[] stored = stack.s3().getObjectAsBytes(b -> b.bucket(stack.bucket()).key(key)).asByteArray();
         assertArrayEquals(Files.readAllBytes(client.evaluationKeyFile()), stored);
+    }
+
+    @Test
+    void aKeyObjectIsCreatedOnceAndNeverOverwritten() throws Exception {
+        // The client uploads keys with If-None-Match: * (the deployed bucket policy requires it);
+        // the local S3 API honours the condition as S3 does.
+        String key = ExchangeLayout.keyObject(client.modelId(), "e".repeat(64));
+        stack.s3().putObject(b -> b.bucket(stack.bucket()).key(key).ifNoneMatch("*"), RequestBody.fromBytes(new byte[] {1}));
+        S3Exception again = assertThrows(S3Exception.class, () -> stack.s3().putObject(
+                b -> b.bucket(stack.bucket()).key(key).ifNoneMatch("*"), RequestBody.fromBytes(new byte[] {2})));
+        assertEquals(412, again.statusCode());
+        assertArrayEquals(new byte[] {1},
+                stack.s3().getObjectAsBytes(b -> b.bucket(stack.bucket()).key(key)).asByteArray());
     }
 
     @Test

@@ -6,7 +6,7 @@ import picocli.CommandLine;
 /** Entry point of the {@code fhe-ml} command. */
 @Command(name = "fhe-ml", mixinStandardHelpOptions = true, version = "fhe-ml 0.1.0",
         description = "End-to-end encrypted ML inference with TFHE (tfhe-rs).",
-        subcommands = {DemoCommand.class, TrainCommand.class, KeygenCommand.class, PredictCommand.class, ServeCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, ImportCommand.class, KeygenCommand.class, PredictCommand.class, ServeCommand.class,
             SmokeTestCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class FheMl {
     public static void main(String[] args) {

@@ -1,5 +1,7 @@
 package dev.fheml.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.fheml.core.ClientKey;
 import dev.fheml.core.EvaluationKey;
 import dev.fheml.core.FheParameters;
@@ -12,10 +14,14 @@ import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.pipeline.ImportDetails;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +37,18 @@ final class MnistBench implements Callable<Integer> {
     @Option(names = "--samples", description = "Encrypted test images (default: ${DEFAULT-VALUE}).")
     int samples = 100;
 
+    @Option(names = "--onnx", paramLabel = "FILE", description = "Benchmark an imported ONNX model instead of a trained"
+            + " one: calibrated on the bundled MNIST training images, measured on the test images (see fhe-ml import).")
+    Path onnx;
+
+    @Option(names = "--input-normalize", paramLabel = "MEAN,STD",
+            description = "--onnx: the model expects Normalize(MEAN, STD) after pixel/255.")
+    String inputNormalize;
+
+    @Option(names = {"-p", "--hyperparameter"}, paramLabel = "NAME=VALUE",
+            description = "--onnx: an import setting (e.g. -p finetune_epochs=60).")
+    Map<String, String> importSettings = new LinkedHashMap<>();
+
     @Option(names = "--threads", description = "Evaluation threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads = 0;
 
@@ -40,11 +58,13 @@ final class MnistBench implements Callable<Integer> {
     /** Server time per image. */
     record Latency(double p50, double p90, double mean) {}
 
-    /** The JSON of one run. */
+    /** The JSON of one run; {@code floatAccuracy} and {@code importDetails} for an imported model only. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record Result(String benchmark, String model, List<Integer> hidden, String params, String modelId, int samples,
             int threads, double accuracyPlain, double accuracyQuantized, int evalKeyBytes, double accuracyFhe,
             double agreement, Latency latencyMs, double encryptMs, double decryptMs, int queryBytes, int responseBytes,
-            int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, MachineInfo machine) {}
+            int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, MachineInfo machine,
+            Double floatAccuracy, @JsonProperty("import") ImportDetails importDetails) {}
 
     @Override
     public Integer call() throws Exception {
@@ -58,7 +78,7 @@ final class MnistBench implements Callable<Integer> {
         if (samples < 1 || samples > test.size()) {
             throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
         }
-        MnistModels.Model trained = modelOptions.ensure(false, log);
+        MnistModels.Model trained = onnx == null ? modelOptions.ensure(false, log) : imported(log);
         Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
         ClientSpec spec = ModelArtifacts.readClient(trained.clientZip()).spec();
         FheParameters p = circuit.parameters();
@@ -74,15 +94,26 @@ final class MnistBench implements Callable<Integer> {
             MnistRun.Stats s = MnistRun.run(circuit, spec, client, server, test, samples, log);
             double p50 = MnistRun.median(s.serverMs());
             double bound = circuit.bootstrapCount() * ksPbs / threads;
-            return new Result("mnist", modelOptions.model.wireName(), modelOptions.widths(), p.name(), spec.modelId(),
+            ImportDetails details = trained.metrics().importDetails();
+            return new Result("mnist", details != null ? "onnx:" + details.source() : modelOptions.model.wireName(),
+                    details != null ? trained.metrics().hidden() : modelOptions.widths(), p.name(), spec.modelId(),
                     samples, threads, trained.metrics().accuracyPlain(), trained.metrics().accuracyQuantized(),
                     eval.toBytes().length, s.accuracy(), s.agreement(),
                     new Latency(round(p50), round(MnistRun.percentile(s.serverMs(), 0.9)),
                             round(Arrays.stream(s.serverMs()).average().orElse(0))),
                     round(MnistRun.median(s.encryptMs())), round(MnistRun.median(s.decryptMs())), s.queryBytes(),
                     s.responseBytes(), circuit.bootstrapCount(), round(ksPbs), round(bound),
-                    bound == 0 ? null : round(p50 / bound), MachineInfo.describe());
+                    bound == 0 ? null : round(p50 / bound), MachineInfo.describe(),
+                    details == null ? null : details.floatAccuracy(), details);
         }
+    }
+
+    private MnistModels.Model imported(PrintStream log) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>(importSettings);
+        if (inputNormalize != null) {
+            settings.put("input_normalize", inputNormalize);
+        }
+        return MnistModels.ensureImported(onnx, settings, log);
     }
 
     private static double round(double v) {

@@ -1,23 +1,31 @@
 package dev.fheml.cli;
 
 import dev.fheml.core.artifact.Folders;
+import dev.fheml.protocol.Ids;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.Mnist;
+import dev.fheml.training.job.ImportJob;
+import dev.fheml.training.job.TrainingData;
+import dev.fheml.training.job.TrainingJobException;
 import dev.fheml.training.job.TrainingRequest;
 import dev.fheml.training.pipeline.ModelPipeline;
 import dev.fheml.training.pipeline.TrainingMetrics;
+import dev.fheml.training.sagemaker.Hyperparameters;
 import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
 import dev.fheml.training.train.TrainingConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -45,6 +53,44 @@ final class MnistModels {
         String env = System.getenv("FHEML_CACHE");
         return env != null && !env.isBlank() ? Path.of(env)
                 : Path.of(System.getProperty("user.home"), ".cache", "fhe-ml");
+    }
+
+    /**
+     * The cached import of an ONNX model, calibrated on the bundled MNIST training images and measured on
+     * the test images, importing it first if needed. The cache key is the file's content and the settings.
+     */
+    static Model ensureImported(Path onnx, Map<String, String> settings, PrintStream log) throws IOException {
+        if (!Files.isRegularFile(onnx)) {
+            throw new IllegalArgumentException("--onnx " + onnx + " is not a file");
+        }
+        String key = Ids.sha256((Ids.sha256(Files.readAllBytes(onnx)) + new TreeMap<>(settings))
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        String recipe = "onnx-" + onnx.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + key + "-"
+                + CACHE_VERSION;
+        Path dir = cacheRoot().resolve("models").resolve(recipe);
+        Optional<TrainingMetrics> metrics = ModelPipeline.readMetrics(dir);
+        if (metrics.isPresent()) {
+            log.println("model: reusing " + dir);
+            return new Model(dir, metrics.get());
+        }
+        BundledData data = BundledData.locate();
+        TrainingData train = new TrainingData(ImportJob.CALIBRATION, data.mnistTrain(), Optional.of(Mnist.IMAGE),
+                List.of(data.root().resolve("mnist")));
+        TrainingData test = new TrainingData(ImportJob.TEST, data.mnistTest(), Optional.of(Mnist.IMAGE),
+                List.of(data.root().resolve("mnist")));
+        Path tmp = Files.createDirectories(dir.getParent()).resolve(recipe + ".tmp-" + ProcessHandle.current().pid());
+        ModelPipeline.Result result;
+        try {
+            result = new ImportJob(Hyperparameters.of(settings).importRequest(), recipe, log)
+                    .run(onnx, train, Optional.of(test), tmp);
+        } catch (TrainingJobException e) {
+            Folders.deleteQuietly(tmp);
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        Folders.deleteRecursively(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        log.println("model: saved to " + dir);
+        return new Model(dir, result.metrics());
     }
 
     /** Returns the cached model for the recipe, training and compiling it first if needed. */

@@ -5,15 +5,12 @@ import dev.fheml.training.job.TrainingJobException;
 import dev.fheml.training.job.TrainingRequest;
 import dev.fheml.training.pipeline.ModelPipeline;
 import dev.fheml.training.sagemaker.Hyperparameters;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,9 +44,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream log = System.out;
-        if (Files.exists(out) && !isEmptyDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " exists and is not empty: choose a new folder");
-        }
+        Folders.requireNewOrEmpty(out);
         try {
             TrainingRequest request = Hyperparameters.of(hyperparameters).request();
             ModelPipeline.Result result = new TrainingJob(request, JOB_NAME, log)
@@ -60,14 +55,5 @@ final class TrainCommand implements Callable<Integer> {
         }
         log.println("next: ./fhe-ml smoke-test --local --model-dir " + out);
         return 0;
-    }
-
-    private static boolean isEmptyDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        }
     }
 }

@@ -22,7 +22,7 @@ class TrainIT {
     static Path tmp;
 
     /** Writes {@code data}'s 28x28 images and labels as an uncompressed IDX pair into {@code dir}. */
-    private static Path idxFolder(Path dir, Dataset data) throws IOException {
+    static Path idxFolder(Path dir, Dataset data) throws IOException {
         int n = data.size();
         byte[] pixels = new byte[n * data.numFeatures()];
         byte[] labels = new byte[n];

@@ -9,6 +9,8 @@ public final class TrainingChannels {
     public static final String TRAIN = "train";
     /** Test data for the metrics (optional; a held-out share otherwise). */
     public static final String TEST = "test";
+    /** An ONNX model to import instead of training ({@code train} then calibrates its quantization). */
+    public static final String MODEL = "model";
 
     private TrainingChannels() {}
 }

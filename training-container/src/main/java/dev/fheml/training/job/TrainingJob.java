@@ -99,7 +99,7 @@ public final class TrainingJob {
   }
 
   // Fails before training, not after minutes of it, when the model folder is not writable.
-  private static void checkWritable(Path model) throws TrainingJobException, IOException {
+  static void checkWritable(Path model) throws TrainingJobException, IOException {
     try {
       Files.createDirectories(model);
       Files.delete(Files.createTempFile(model, ".write-check", ""));

@@ -10,7 +10,6 @@ import dev.fheml.training.quant.QuantBits;
 import dev.fheml.training.train.ImageAugmentation;
 import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.TrainingConfig;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,8 +20,9 @@ import java.util.Optional;
  * hyperparameters ({@code sagemaker.Hyperparameters#request}, also behind {@code fhe-ml train -p}),
  * {@code TrainMain}'s options, or code ({@link #builder()}). Immutable.
  *
- * <p>The defaults are written once, in {@link Builder}'s fields (the README's hyperparameter table
- * lists them, a test checks each); they are the measured MNIST recipe of training-container/README.md.
+ * <p>The defaults are written once, in the fields of {@link Builder} and of {@link JobSettings} (which
+ * imports share); the README's hyperparameter table lists them, a test checks each; they are the
+ * measured MNIST recipe of training-container/README.md.
  * Each component's doc names its hyperparameter. Setters check ranges and throw
  * {@link IllegalArgumentException} with a message that starts with the hyperparameter's name.
  *
@@ -125,33 +125,17 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
    * Builder for {@link TrainingRequest}: the one place that holds the defaults. Each setter checks its
    * value; {@link #build()} checks the combination.
    */
-  public static final class Builder {
+  public static final class Builder extends JobSettings<Builder> {
     private ModelKind model = ModelKind.MLP;
     private List<Integer> hidden;
     private Integer epochs;
-    private int batchSize = 64;
-    private double learningRate = 2e-3;
-    private double weightDecay = 1e-4;
-    private int inputBits = 4;
-    private int weightBits = 4;
-    private int activationBits = 4;
-    private long seed = 1;
-    // The model does not depend on the thread count (Trainer is deterministic), so the default only
-    // decides speed: every processor, which in a container is its CPU limit. A SageMaker instance runs
-    // one job; on a shared machine, pass fewer.
-    private int threads = Runtime.getRuntime().availableProcessors();
     private double validationFraction = 0.1;
-    private double testFraction = 0.2;
-    private Boolean augment;
     private double elastic = 1.5;
-    private boolean trainNoise = true;
-    private double noisePositions = BootstrapNoise.DEFAULT_SIGMA_POSITIONS;
     private int warmupEpochs = 0;
     private double noiseMargin = BootstrapNoise.DEFAULT_MARGIN_FRACTION;
-    private String label;
-    private String parameters = FheParameters.PBS_L2;
 
     private Builder() {
+      super(new QuantBits(4, 4, 4), 1e-4);
     }
 
     /** The architecture. */
@@ -164,7 +148,7 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
     public Builder hidden(List<Integer> widths) {
       List<Integer> copy = new ArrayList<>();
       for (int w : widths) {
-        copy.add(checkRange("hidden", w, 1, 4096));
+        copy.add(Ranges.check("hidden", w, 1, 4096));
       }
       this.hidden = List.copyOf(copy);
       return this;
@@ -172,128 +156,31 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
 
     /** Epochs in [1, 100000]. */
     public Builder epochs(int epochs) {
-      this.epochs = checkRange("epochs", epochs, 1, 100_000);
-      return this;
-    }
-
-    /** Rows per step, in [1, 2^20]. */
-    public Builder batchSize(int rows) {
-      this.batchSize = checkRange("batch_size", rows, 1, 1 << 20);
-      return this;
-    }
-
-    /** Adam's initial learning rate, in [1e-7, 10]. */
-    public Builder learningRate(double rate) {
-      this.learningRate = checkRange("learning_rate", rate, 1e-7, 10);
-      return this;
-    }
-
-    /** Decoupled weight decay, in [0, 1]. */
-    public Builder weightDecay(double decay) {
-      this.weightDecay = checkRange("weight_decay", decay, 0, 1);
-      return this;
-    }
-
-    /** Input, weight and activation bits at once, in [2, 16]. */
-    public Builder bits(int bits) {
-      checkRange("bits", bits, 2, 16);
-      this.inputBits = bits;
-      this.weightBits = bits;
-      this.activationBits = bits;
-      return this;
-    }
-
-    /** Input bits, in [1, 16]. */
-    public Builder inputBits(int bits) {
-      this.inputBits = checkRange("input_bits", bits, 1, 16);
-      return this;
-    }
-
-    /** Weight bits, in [2, 16]. */
-    public Builder weightBits(int bits) {
-      this.weightBits = checkRange("weight_bits", bits, 2, 16);
-      return this;
-    }
-
-    /** Activation bits, in [1, 16]. */
-    public Builder activationBits(int bits) {
-      this.activationBits = checkRange("activation_bits", bits, 1, 16);
-      return this;
-    }
-
-    /** The seed of everything random. */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /** Training threads, in [1, 1024]. */
-    public Builder threads(int threads) {
-      this.threads = checkRange("threads", threads, 1, 1024);
+      this.epochs = Ranges.check("epochs", epochs, 1, 100_000);
       return this;
     }
 
     /** Validation share of the training rows, in [0, 0.9]; 0 keeps the last epoch. */
     public Builder validationFraction(double fraction) {
-      this.validationFraction = checkRange("validation_fraction", fraction, 0, 0.9);
-      return this;
-    }
-
-    /** Held-out test share when there are no test rows, in [0.01, 0.9]. */
-    public Builder testFraction(double fraction) {
-      this.testFraction = checkRange("test_fraction", fraction, 0.01, 0.9);
-      return this;
-    }
-
-    /** Whether to distort training images (instead of the default: on for images with an MLP). */
-    public Builder augment(boolean augment) {
-      this.augment = augment;
+      this.validationFraction = Ranges.check("validation_fraction", fraction, 0, 0.9);
       return this;
     }
 
     /** Elastic distortion in pixels, in [0, 10]. */
     public Builder elastic(double pixels) {
-      this.elastic = checkRange("elastic", pixels, 0, 10);
-      return this;
-    }
-
-    /** Whether to train with the bootstrap's reading noise. */
-    public Builder trainNoise(boolean on) {
-      this.trainNoise = on;
-      return this;
-    }
-
-    /** The training noise's sigma in bootstrap positions, in [0, 512]. */
-    public Builder noisePositions(double sigma) {
-      this.noisePositions = checkRange("noise_positions", sigma, 0, 512);
+      this.elastic = Ranges.check("elastic", pixels, 0, 10);
       return this;
     }
 
     /** Float epochs before quantization-aware training, fewer than the epochs. */
     public Builder warmupEpochs(int epochs) {
-      this.warmupEpochs = checkRange("warmup_epochs", epochs, 0, 100_000);
+      this.warmupEpochs = Ranges.check("warmup_epochs", epochs, 0, 100_000);
       return this;
     }
 
     /** Range margin per side, in [0, 1]. */
     public Builder noiseMargin(double fraction) {
-      this.noiseMargin = checkRange("noise_margin", fraction, 0, 1);
-      return this;
-    }
-
-    /** The CSV label column's header name; blank = the last column. */
-    public Builder label(String column) {
-      this.label = column == null || column.isBlank() ? null : column.strip();
-      return this;
-    }
-
-    /** The FHE parameter set, one of {@link FheParameters#names()}. */
-    public Builder parameters(String name) {
-      if (!FheParameters.names().contains(name)) {
-        throw new IllegalArgumentException("parameters must be one of " + FheParameters.names() + ", got '" + name
-            + "'");
-      }
-      this.parameters = name;
+      this.noiseMargin = Ranges.check("noise_margin", fraction, 0, 1);
       return this;
     }
 
@@ -323,29 +210,9 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
         throw new IllegalArgumentException("warmup_epochs: " + warmupEpochs + " float epochs leave none of the " + e
             + " epochs for quantization-aware training");
       }
-      return new TrainingRequest(model, widths, e, batchSize, learningRate, weightDecay,
-          new QuantBits(inputBits, weightBits, activationBits), seed, threads, validationFraction, testFraction,
-          Optional.ofNullable(augment), elastic, trainNoise, noisePositions, warmupEpochs, noiseMargin,
-          Optional.ofNullable(label), FheParameters.byName(parameters));
-    }
-
-    private static int checkRange(String name, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
-      }
-      return value;
-    }
-
-    private static double checkRange(String name, double value, double min, double max) {
-      if (!(value >= min && value <= max)) {
-        throw new IllegalArgumentException(name + " must be in [" + plain(min) + ", " + plain(max) + "], got "
-            + (Double.isFinite(value) ? plain(value) : Double.toString(value)));
-      }
-      return value;
-    }
-
-    private static String plain(double v) {
-      return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+      return new TrainingRequest(model, widths, e, batchSize, learningRate, weightDecay, quantBits(), seed, threads,
+          validationFraction, testFraction, augmentation(), elastic, trainNoise, noisePositions, warmupEpochs,
+          noiseMargin, labelColumn(), parameterSet());
     }
   }
 }

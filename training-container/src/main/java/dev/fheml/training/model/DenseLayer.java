@@ -12,6 +12,8 @@ public final class DenseLayer {
   private final int outputs;
   private final float[] weights;
   private final float[] bias;
+  /** Nonzero columns per row for a mostly-zero layer, else null (see {@link #sparseRows}). */
+  private final int[][] nonzero;
 
   /**
    * @param weights row-major {@code outputs x inputs}, finite; copied
@@ -44,6 +46,35 @@ public final class DenseLayer {
     this.outputs = outputs;
     this.weights = weights.clone();
     this.bias = bias.clone();
+    this.nonzero = sparseRows(k -> this.weights[k] != 0, inputs, outputs);
+  }
+
+  /**
+   * Each row's nonzero columns when at most half the weights are nonzero (an imported convolution
+   * expanded to a dense layer reads a few inputs per output), else {@code null}: evaluation then
+   * skips the zeros. {@code nonzeroAt} tells whether row-major weight {@code k} is nonzero.
+   */
+  public static int[][] sparseRows(java.util.function.IntPredicate nonzeroAt, int inputs, int outputs) {
+    long nonzeros = 0;
+    int total = inputs * outputs;
+    for (int k = 0; k < total; k++) {
+      nonzeros += nonzeroAt.test(k) ? 1 : 0;
+    }
+    if (nonzeros * 2 > total) {
+      return null;
+    }
+    int[][] rows = new int[outputs][];
+    for (int j = 0; j < outputs; j++) {
+      int[] row = new int[inputs];
+      int n = 0;
+      for (int i = 0; i < inputs; i++) {
+        if (nonzeroAt.test(j * inputs + i)) {
+          row[n++] = i;
+        }
+      }
+      rows[j] = java.util.Arrays.copyOf(row, n);
+    }
+    return rows;
   }
 
   /** Number of inputs. */
@@ -87,8 +118,14 @@ public final class DenseLayer {
     for (int j = 0; j < outputs; j++) {
       double s = bias[j];
       int off = j * inputs;
-      for (int i = 0; i < inputs; i++) {
-        s += weights[off + i] * a[i];
+      if (nonzero != null) {
+        for (int i : nonzero[j]) {
+          s += weights[off + i] * a[i];
+        }
+      } else {
+        for (int i = 0; i < inputs; i++) {
+          s += weights[off + i] * a[i];
+        }
       }
       z[j] = s;
     }

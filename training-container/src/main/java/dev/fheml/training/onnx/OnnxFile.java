@@ -72,7 +72,7 @@ public final class OnnxFile {
   }
 
   /** Operator set versions by domain ("ai.onnx" is folded into the default ""). */
-  static Map<String, Long> opsets(ModelProto model) {
+  public static Map<String, Long> opsets(ModelProto model) {
     Map<String, Long> out = new TreeMap<>();
     for (OperatorSetIdProto o : model.getOpsetImportList()) {
       String domain = o.getDomain().equals("ai.onnx") ? ONNX_DOMAIN : o.getDomain();

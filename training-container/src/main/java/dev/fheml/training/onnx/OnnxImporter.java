@@ -32,7 +32,7 @@ public final class OnnxImporter {
   /** The operators this importer understands, for error messages. */
   public static final List<String> SUPPORTED = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu",
       "Flatten", "Reshape", "Conv (2-D, groups = 1)", "AveragePool", "GlobalAveragePool", "BatchNormalization",
-      "Identity", "Dropout", "Constant", "Softmax/LogSoftmax/Sigmoid/ArgMax at the output",
+      "Identity", "Dropout", "Cast (to float)", "Constant", "Softmax/LogSoftmax/Sigmoid/ArgMax at the output",
       "ai.onnx.ml Scaler", "ai.onnx.ml LinearClassifier");
   private static final Set<String> OUTPUT_TRANSFORMS = Set.of("Softmax", "LogSoftmax", "Sigmoid", "ArgMax");
 
@@ -179,6 +179,14 @@ public final class OnnxImporter {
     }
     switch (op) {
       case "Identity" -> alias(node, "removed");
+      case "Cast" -> {
+        long to = intAttribute(node, "to", 0);
+        if (to != TensorProto.DataType.FLOAT_VALUE && to != TensorProto.DataType.DOUBLE_VALUE) {
+          throw new OnnxImportException(source + ": " + where + " casts the activation to type " + to
+              + "; only casts to float or double (no-ops here) are supported");
+        }
+        alias(node, "removed (a cast to floating point)");
+      }
       case "Dropout" -> {
         if (node.getInputCount() >= 3 && !node.getInput(2).isEmpty() && constant(node.getInput(2), where).scalar(where) != 0) {
           throw new OnnxImportException(source + ": " + where + " is in training mode; export the model in eval mode");

@@ -80,7 +80,7 @@ public final class PostTrainingQuantizer {
   }
 
   /** The network's layers as float dense layers, the first reading scaler outputs in [0, 1]. */
-  static List<DenseLayer> layers(ImportedNetwork net, InputPreprocessing pre, MinMaxScaler scaler) {
+  public static List<DenseLayer> layers(ImportedNetwork net, InputPreprocessing pre, MinMaxScaler scaler) {
     int[] shape = net.inputShape();
     int n = net.inputSize();
     List<DenseLayer> out = new ArrayList<>();

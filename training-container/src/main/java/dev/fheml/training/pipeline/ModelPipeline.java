@@ -14,6 +14,8 @@ import dev.fheml.training.compile.CompiledModel;
 import dev.fheml.training.compile.FheCompiler;
 import dev.fheml.training.compile.StageReport;
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.quant.QuantizedModel;
+import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
 import dev.fheml.training.train.Trainer;
 import dev.fheml.training.train.TrainingConfig;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,9 +56,30 @@ public final class ModelPipeline {
     log.printf("training %s: %s hidden %s, %d epochs on %d rows%n", name, config.modelKind(),
         config.hiddenSizes(), config.epochs(), train.size());
     TrainingResult trained = new Trainer(config, progress).train(train);
-    log.printf("trained in %.1f s (best epoch %d); compiling for %s%n", trained.duration().toMillis() / 1e3,
-        trained.bestEpoch(), options.parameters());
-    CompiledModel compiled = new FheCompiler(options).compile(trained.quantizedModel());
+    log.printf("trained in %.1f s (best epoch %d)%n", trained.duration().toMillis() / 1e3, trained.bestEpoch());
+    Origin origin = new Origin(config.modelKind(), config.hiddenSizes(), config.epochs(), config.seed(), train.size(),
+        trained.duration().toMillis() / 1e3, trained.floatModel().accuracy(test), null);
+    return compileAndPackage(name, origin, trained.quantizedModel(), test, options, outDir, log);
+  }
+
+  /**
+   * Where a quantized model came from, for its metrics.
+   *
+   * @param accuracyPlain the float model's accuracy on the test rows
+   * @param importDetails how an imported model was made; {@code null} for a trained one
+   */
+  public record Origin(ModelKind kind, List<Integer> hidden, int epochs, long seed, int trainRows,
+      double trainSeconds, double accuracyPlain, ImportDetails importDetails) {}
+
+  /**
+   * Compiles a quantized model, measures the circuit on {@code test} (exactly and with simulated
+   * bootstrap noise), picks smoke-test samples, and writes {@code server.zip}, {@code client.zip} and
+   * {@code metrics.json} into {@code outDir}: the part training and import share.
+   */
+  public static Result compileAndPackage(String name, Origin origin, QuantizedModel quantized, Dataset test,
+      CompileOptions options, Path outDir, PrintStream log) throws IOException {
+    log.printf("compiling for %s%n", options.parameters().name());
+    CompiledModel compiled = new FheCompiler(options).compile(quantized);
     compiled.report().forEach(r -> log.println("  " + r));
 
     FheParameters params = options.parameters();
@@ -64,7 +88,7 @@ public final class ModelPipeline {
     double sigma = new NoiseModel(params).readingSigmaPositions(new NoiseModel(params).freshVariance());
     int correctQuantized = 0;
     int correctNoisy = 0;
-    Random noise = new Random(config.seed());
+    Random noise = new Random(origin.seed());
     List<double[]> gaps = new ArrayList<>();
     for (int r = 0; r < test.size(); r++) {
       double[] raw = toDoubles(test.row(r));
@@ -81,15 +105,20 @@ public final class ModelPipeline {
         .sorted(Comparator.comparingDouble((double[] g) -> -g[1])).limit(SAMPLES)
         .map(g -> new Sample(toDoubles(test.row((int) g[0])), (int) g[2])).toList();
 
-    TrainingMetrics metrics = new TrainingMetrics(name, config.modelKind(), config.hiddenSizes(),
-        config.bits().toString(), config.epochs(), config.seed(), train.size(), trained.duration().toMillis() / 1e3,
-        test.size(), trained.floatModel().accuracy(test), (double) correctQuantized / test.size(),
-        (double) correctNoisy / test.size(), params.name(), compiled.modelId(), compiled.circuit().bootstrapCount(),
-        compiled.report().stream().map(StageReport::toString).toList());
+    TrainingMetrics metrics = new TrainingMetrics(name, origin.kind(), origin.hidden(), quantized.bits().toString(),
+        origin.epochs(), origin.seed(), origin.trainRows(), origin.trainSeconds(), test.size(), origin.accuracyPlain(),
+        (double) correctQuantized / test.size(), (double) correctNoisy / test.size(), params.name(), compiled.modelId(),
+        compiled.circuit().bootstrapCount(), compiled.report().stream().map(StageReport::toString).toList(),
+        origin.importDetails());
 
     Files.createDirectories(outDir);
-    Map<String, Object> info = Map.of("model", metrics.model().wireName(), "hidden", metrics.hidden(),
-        "accuracy_quantized", metrics.accuracyQuantized());
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("model", metrics.model().wireName());
+    info.put("hidden", metrics.hidden());
+    info.put("accuracy_quantized", metrics.accuracyQuantized());
+    if (origin.importDetails() != null) {
+      info.put("imported_from", origin.importDetails().source());
+    }
     ModelArtifacts.writeServer(outDir.resolve(SERVER_ZIP), compiled.circuit(), info);
     ModelArtifacts.writeClient(outDir.resolve(CLIENT_ZIP), spec, samples, info);
     JSON.writeValue(outDir.resolve(METRICS).toFile(), metrics);

@@ -1,5 +1,7 @@
 package dev.fheml.training.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -30,17 +32,27 @@ import java.util.Map;
  * @param modelId                the compiled circuit's id
  * @param pbsCount               bootstraps per prediction
  * @param stages                 the compiler's report, one line per stage
+ * @param importDetails          how an imported model was made ({@code import}); absent for a trained one
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
     int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
-    double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages) {
+    double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages,
+    @JsonProperty("import") @JsonInclude(JsonInclude.Include.NON_NULL) ImportDetails importDetails) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Copies the lists. */
   public TrainingMetrics {
     hidden = List.copyOf(hidden);
     stages = List.copyOf(stages);
+  }
+
+  /** A trained model's metrics (no import details). */
+  public TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
+      int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
+      double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages) {
+    this(name, model, hidden, bits, epochs, seed, trainRows, trainSeconds, testRows, accuracyPlain, accuracyQuantized,
+        accuracyNoisySimulated, params, modelId, pbsCount, stages, null);
   }
 
   /** The JSON object's entries in order (numbers stay numbers): what metric lines are printed from. */

@@ -1,5 +1,6 @@
 package dev.fheml.training.quant;
 
+import dev.fheml.training.model.DenseLayer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +24,8 @@ public final class QuantizedLayer {
   private final int outputs;
   private final int weightBits;
   private final int[] weights;
+  /** Nonzero columns per row for a mostly-zero layer, else null. */
+  private final int[][] nonzero;
   private final long[] bias;
   private final double[] weightScales;
   private final double inputScale;
@@ -79,6 +82,7 @@ public final class QuantizedLayer {
     this.outputs = outputs;
     this.weightBits = weightBits;
     this.weights = weights.clone();
+    this.nonzero = DenseLayer.sparseRows(k -> this.weights[k] != 0, inputs, outputs);
     this.bias = bias.clone();
     this.weightScales = weightScales.clone();
     this.inputScale = inputScale;
@@ -183,8 +187,14 @@ public final class QuantizedLayer {
     for (int j = 0; j < outputs; j++) {
       long s = bias[j];
       int off = j * inputs;
-      for (int i = 0; i < inputs; i++) {
-        s += (long) weights[off + i] * in[i];
+      if (nonzero != null) {
+        for (int i : nonzero[j]) {
+          s += (long) weights[off + i] * in[i];
+        }
+      } else {
+        for (int i = 0; i < inputs; i++) {
+          s += (long) weights[off + i] * in[i];
+        }
       }
       acc[j] = s;
     }

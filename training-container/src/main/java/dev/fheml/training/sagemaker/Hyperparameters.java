@@ -3,6 +3,8 @@ package dev.fheml.training.sagemaker;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.training.job.ImportRequest;
+import dev.fheml.training.job.JobSettings;
 import dev.fheml.training.job.TrainingJobException;
 import dev.fheml.training.job.TrainingRequest;
 import dev.fheml.training.train.ModelKind;
@@ -21,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A training job's hyperparameters, parsed into a {@link TrainingRequest} ({@link #request()}); the
@@ -135,6 +138,45 @@ public final class Hyperparameters {
     set("model", this::text, v -> b.model(ModelKind.fromWireName(v)));
     set("hidden", this::integers, b::hidden);
     set("epochs", this::integer, b::epochs);
+    set("validation_fraction", this::decimal, b::validationFraction);
+    set("elastic", this::decimal, b::elastic);
+    shared(b);
+    return built(b::build);
+  }
+
+  /**
+   * The {@link ImportRequest} these hyperparameters ask for (a job with a {@code model} channel, or
+   * {@code fhe-ml import}); the trainer's architecture settings are refused here.
+   *
+   * @throws TrainingJobException naming the first bad or unknown hyperparameter
+   */
+  public ImportRequest importRequest() throws TrainingJobException {
+    for (String trainerOnly : List.of("model", "hidden", "epochs", "elastic", "validation_fraction")) {
+      if (values.containsKey(trainerOnly)) {
+        throw new TrainingJobException("hyperparameter " + trainerOnly + " chooses what the trainer builds; an"
+            + " imported model brings its own architecture: drop it (fine-tuning epochs: finetune_epochs)");
+      }
+    }
+    ImportRequest.Builder b = ImportRequest.builder();
+    set("input_shape", this::integers, b::inputShape);
+    set("input_normalize", this::decimals, b::inputNormalize);
+    set("finetune_epochs", this::integer, b::finetuneEpochs);
+    shared(b);
+    return built(b::build);
+  }
+
+  /** Refuses unknown names, then builds; the builder's combination checks name their hyperparameter. */
+  private <R> R built(Supplier<R> build) throws TrainingJobException {
+    rejectUnknown();
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw new TrainingJobException("hyperparameter " + e.getMessage(), e);
+    }
+  }
+
+  /** The settings a training run and an import share. */
+  private void shared(JobSettings<?> b) throws TrainingJobException {
     set("batch_size", this::integer, b::batchSize);
     set("learning_rate", this::decimal, b::learningRate);
     set("weight_decay", this::decimal, b::weightDecay);
@@ -145,20 +187,12 @@ public final class Hyperparameters {
     set("activation_bits", this::integer, b::activationBits);
     set("seed", this::longInteger, b::seed);
     set("threads", this::integer, b::threads);
-    set("validation_fraction", this::decimal, b::validationFraction);
     set("test_fraction", this::decimal, b::testFraction);
     set("augment", this::flag, b::augment);
-    set("elastic", this::decimal, b::elastic);
     set("train_noise", this::flag, b::trainNoise);
     set("noise_positions", this::decimal, b::noisePositions);
     set("label", this::text, b::label);
     set("parameters", this::text, b::parameters);
-    rejectUnknown();
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw new TrainingJobException("hyperparameter " + e.getMessage(), e);
-    }
   }
 
   /** Reads one hyperparameter's value as a type, if it was given. */
@@ -242,6 +276,39 @@ public final class Hyperparameters {
    * {@code "[128, 64]"} (Python's {@code str(list)}).
    */
   private Optional<List<Integer>> integers(String name) throws TrainingJobException {
+    Optional<List<String>> items = items(name);
+    if (items.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Integer> out = new ArrayList<>();
+    for (String item : items.get()) {
+      out.add(parseInteger(name, item));
+    }
+    return Optional.of(List.copyOf(out));
+  }
+
+  private Optional<List<Double>> decimals(String name) throws TrainingJobException {
+    Optional<List<String>> items = items(name);
+    if (items.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Double> out = new ArrayList<>();
+    for (String item : items.get()) {
+      try {
+        double d = Double.parseDouble(item);
+        if (!Double.isFinite(d)) {
+          throw new NumberFormatException();
+        }
+        out.add(d);
+      } catch (NumberFormatException e) {
+        throw bad(name, item, "is not a number");
+      }
+    }
+    return Optional.of(List.copyOf(out));
+  }
+
+  /** A list value: {@code "1,2"}, {@code "1 2"} or {@code "[1, 2]"}. */
+  private Optional<List<String>> items(String name) {
     Optional<String> v = text(name);
     if (v.isEmpty()) {
       return Optional.empty();
@@ -250,13 +317,13 @@ public final class Hyperparameters {
     if (s.startsWith("[") && s.endsWith("]")) {
       s = s.substring(1, s.length() - 1);
     }
-    List<Integer> out = new ArrayList<>();
+    List<String> out = new ArrayList<>();
     for (String item : s.strip().split("[,\\s]+")) {
       if (!item.isEmpty()) {
-        out.add(parseInteger(name, item));
+        out.add(item);
       }
     }
-    return Optional.of(List.copyOf(out));
+    return Optional.of(out);
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.fheml.training.sagemaker;
 
+import dev.fheml.training.job.ImportJob;
 import dev.fheml.training.job.TrainingJob;
 import dev.fheml.training.job.TrainingJobException;
-import dev.fheml.training.job.TrainingRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ public final class SageMakerTrain {
   static final String USAGE = "usage: <training image> [train] [--root DIR]   (DIR defaults to $"
       + SageMakerPaths.ROOT_ENV + ", else /opt/ml)";
 
-  private static final Set<String> CHANNELS = Set.of(TrainingJob.TRAIN, TrainingJob.TEST);
+  private static final Set<String> CHANNELS = Set.of(TrainingJob.TRAIN, TrainingJob.TEST, ImportJob.MODEL);
 
   private SageMakerTrain() {}
 
@@ -77,13 +77,22 @@ public final class SageMakerTrain {
     }
   }
 
-  /** The job on SageMaker's folders: hyperparameters, channels {@code train} and {@code test}, model. */
+  /**
+   * The job on SageMaker's folders: hyperparameters, channels {@code train} and {@code test}, model.
+   * With a {@code model} channel (an ONNX file) the job imports it, {@code train} calibrating the
+   * quantization, instead of training.
+   */
   static void train(SageMakerPaths paths, String name, PrintStream out) throws TrainingJobException, IOException {
-    TrainingRequest request = Hyperparameters.read(paths.hyperparameters()).request();
+    Hyperparameters hyperparameters = Hyperparameters.read(paths.hyperparameters());
     Set<String> channels = channelNames(paths);
     Optional<Path> test = channels.contains(TrainingJob.TEST) ? Optional.of(paths.channel(TrainingJob.TEST))
         : Optional.empty();
-    new TrainingJob(request, name, out).run(paths.channel(TrainingJob.TRAIN), test, paths.model());
+    if (channels.contains(ImportJob.MODEL)) {
+      new ImportJob(hyperparameters.importRequest(), name, out).run(paths.channel(ImportJob.MODEL),
+          paths.channel(ImportJob.CALIBRATION), test, paths.model());
+    } else {
+      new TrainingJob(hyperparameters.request(), name, out).run(paths.channel(TrainingJob.TRAIN), test, paths.model());
+    }
   }
 
   private static Set<String> channelNames(SageMakerPaths paths) throws TrainingJobException, IOException {
@@ -104,7 +113,8 @@ public final class SageMakerTrain {
     unknown.removeAll(CHANNELS);
     if (!unknown.isEmpty()) {
       throw new TrainingJobException("unknown channel" + (unknown.size() > 1 ? "s " : " ") + unknown
-          + ": this image reads '" + TrainingJob.TRAIN + "' (required) and '" + TrainingJob.TEST + "' (optional)");
+          + ": this image reads '" + TrainingJob.TRAIN + "' (required), '" + TrainingJob.TEST + "' and '"
+          + ImportJob.MODEL + "' (optional: an ONNX model to import)");
     }
     return names;
   }

@@ -94,6 +94,32 @@ final class QatNetwork {
     }
   }
 
+  /** Starts from {@code model}'s weights, biases and ReLU clips (fine-tuning). */
+  void load(FloatModel model) {
+    if (model.layers().size() != layerCount) {
+      throw new IllegalArgumentException("the model has " + model.layers().size() + " layers, the network "
+          + layerCount);
+    }
+    for (int l = 0; l < layerCount; l++) {
+      DenseLayer d = model.layers().get(l);
+      int n = size[l];
+      int m = size[l + 1];
+      if (d.inputs() != n || d.outputs() != m) {
+        throw new IllegalArgumentException("layer " + l + " is " + d.inputs() + " -> " + d.outputs() + ", the network's "
+            + n + " -> " + m);
+      }
+      for (int j = 0; j < m; j++) {
+        for (int i = 0; i < n; i++) {
+          w[l][i * m + j] = d.weight(j, i);
+        }
+        b[l][j] = d.bias(j);
+      }
+    }
+    for (int l = 0; l < clip.length; l++) {
+      clip[l] = (float) model.reluClip(l);
+    }
+  }
+
   int layers() {
     return layerCount;
   }

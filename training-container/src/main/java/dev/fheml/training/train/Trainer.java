@@ -87,7 +87,12 @@ public final class Trainer {
     double bestAccuracy = -1;
     try (ParallelRange parallel = new ParallelRange(config.threads())) {
       QatNetwork net = new QatNetwork(sizes, config.bits(), config.batchSize(), parallel);
-      net.initialize(rng.split());
+      SplittableRandom init = rng.split(); // split either way: the same seed gives the same batches
+      if (config.initialModel().isPresent()) {
+        net.load(config.initialModel().get());
+      } else {
+        net.initialize(init);
+      }
       BatchSource batches = new BatchSource(fit, inputs, config.augmentation().orElse(null),
           config.batchSize());
       List<Adam> optimizers = optimizers(net);
@@ -97,8 +102,10 @@ public final class Trainer {
         boolean qat = epoch >= config.floatWarmupEpochs();
         net.setQuantize(qat);
         if (qat) {
+          // A fine-tuned model keeps its clips; a new one gets them from the activations when QAT starts.
+          boolean initClips = epoch == config.floatWarmupEpochs() && config.initialModel().isEmpty();
           NoiseCalibration.update(net, inputs, calibration, config.noise(),
-              epoch == config.floatWarmupEpochs() ? config.clipPercentile() : Double.NaN);
+              initClips ? config.clipPercentile() : Double.NaN);
         }
         net.refreshEffectiveWeights();
         double lossSum = 0;

@@ -1,6 +1,7 @@
 package dev.fheml.training.train;
 
 import dev.fheml.training.data.MinMaxScaler;
+import dev.fheml.training.model.FloatModel;
 import dev.fheml.training.quant.BootstrapNoise;
 import dev.fheml.training.quant.QuantBits;
 import java.util.List;
@@ -34,12 +35,15 @@ import java.util.Optional;
  *                            during training and for validation
  * @param clipPercentile      percentile of positive pre-activations that initialises each ReLU clip
  *                            when QAT starts, in (0, 1]
+ * @param initialModel        fine-tuning: start from this model's weights and ReLU clips (its layer
+ *                            sizes are the hidden sizes, its scaler the input scaler) instead of a
+ *                            random initialisation
  */
 public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, BootstrapNoise noise,
     int epochs, int batchSize, double learningRate, double finalLearningRateFraction,
     double weightDecay, int floatWarmupEpochs, double validationFraction,
     Optional<ImageAugmentation> augmentation, Optional<MinMaxScaler> scaler, long seed, int threads,
-    int calibrationRows, double clipPercentile) {
+    int calibrationRows, double clipPercentile, Optional<FloatModel> initialModel) {
 
   /** Validates the fields. */
   public TrainingConfig {
@@ -48,6 +52,16 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
     Objects.requireNonNull(noise, "noise");
     Objects.requireNonNull(augmentation, "augmentation");
     Objects.requireNonNull(scaler, "scaler");
+    Objects.requireNonNull(initialModel, "initialModel");
+    if (initialModel.isPresent()) {
+      FloatModel m = initialModel.get();
+      List<Integer> widths = new java.util.ArrayList<>();
+      for (int l = 0; l < m.layers().size() - 1; l++) {
+        widths.add(m.layers().get(l).outputs());
+      }
+      require(widths.equals(hiddenSizes), "hiddenSizes " + widths + " of the initial model");
+      require(scaler.isEmpty() || scaler.get().equals(m.scaler()), "the initial model's scaler");
+    }
     for (int h : hiddenSizes) {
       if (h < 1) {
         throw new IllegalArgumentException("hidden sizes must be positive: " + hiddenSizes);
@@ -118,6 +132,7 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
     private Integer threads;
     private int calibrationRows = 2000;
     private double clipPercentile = 0.995;
+    private FloatModel initialModel;
 
     private Builder() {
     }
@@ -219,6 +234,21 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
     }
 
     /**
+     * Fine-tune {@code model}: its hidden widths and scaler become this config's, and training starts
+     * from its weights and clips.
+     */
+    public Builder initialModel(FloatModel model) {
+      this.initialModel = model;
+      List<Integer> widths = new java.util.ArrayList<>();
+      for (int l = 0; l < model.layers().size() - 1; l++) {
+        widths.add(model.layers().get(l).outputs());
+      }
+      this.hiddenSizes = widths;
+      this.scaler = model.scaler();
+      return this;
+    }
+
+    /**
      * The config.
      *
      * @throws NullPointerException naming the first setting without a default that was not set
@@ -230,7 +260,7 @@ public record TrainingConfig(List<Integer> hiddenSizes, QuantBits bits, Bootstra
           required(weightDecay, "weightDecay"), required(floatWarmupEpochs, "floatWarmupEpochs"),
           required(validationFraction, "validationFraction"), Optional.ofNullable(augmentation),
           Optional.ofNullable(scaler), required(seed, "seed"), required(threads, "threads"),
-          calibrationRows, clipPercentile);
+          calibrationRows, clipPercentile, Optional.ofNullable(initialModel));
     }
 
     private static <T> T required(T value, String name) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.training.data.BundledData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -89,8 +90,45 @@ class SageMakerTrainTest {
     root.channel("train").breastCancer("wdbc.csv");
     root.channel("validation").breastCancer("wdbc.csv");
     assertEquals(1, run("--root", dir.toString()));
-    assertEquals("unknown channel [validation]: this image reads 'train' (required) and 'test' (optional)",
-        failure());
+    assertEquals("unknown channel [validation]: this image reads 'train' (required), 'test' and 'model' (optional:"
+        + " an ONNX model to import)", failure());
+  }
+
+  @Test
+  void aModelChannelImportsTheOnnxModelCalibratedOnTrain() throws Exception {
+    Path onnx = BundledData.locate().root().resolve("onnx");
+    JobRoot root = new JobRoot(dir).hyperparameters("{\"seed\": \"2\"}");
+    root.channel("model").file("model.onnx", Files.readAllBytes(onnx.resolve("breast-cancer-logreg.onnx")));
+    root.channel("train").file("train.csv", Files.readAllBytes(onnx.resolve("breast-cancer-train.csv")));
+    root.channel("test").file("test.csv", Files.readAllBytes(onnx.resolve("breast-cancer-test.csv")));
+
+    assertEquals(0, run(Map.of("TRAINING_JOB_NAME", "import-1"), "--root", dir.toString()), err.toString());
+
+    Path model = root.paths.model();
+    String id = ModelArtifacts.readServer(model.resolve("server.zip")).manifest().modelId();
+    assertEquals(id, ModelArtifacts.readClient(model.resolve("client.zip")).manifest().modelId());
+    JsonNode metrics = new ObjectMapper().readTree(model.resolve("metrics.json").toFile());
+    assertEquals(114, metrics.path("test_rows").asInt());
+    assertEquals(455, metrics.path("train_rows").asInt(), "every calibration row");
+    assertEquals(0, metrics.path("pbs_count").asInt(), "logistic regression needs no bootstrap");
+    JsonNode imported = metrics.path("import");
+    assertEquals("model.onnx", imported.path("source").asText());
+    assertEquals(List.of(30, 2), List.of(imported.path("layers").get(0).asInt(), imported.path("layers").get(1).asInt()));
+    // scikit-learn's own accuracy on these rows is 111/114 (data/onnx/breast-cancer-logreg.reference.json)
+    assertEquals(111 / 114.0, imported.path("float_accuracy").asDouble(), 1e-9);
+    assertTrue(metrics.path("accuracy_quantized").asDouble() >= 108 / 114.0, metrics.toString());
+  }
+
+  @Test
+  void trainerHyperparametersAreRefusedForAnImport() throws Exception {
+    Path onnx = BundledData.locate().root().resolve("onnx");
+    JobRoot root = new JobRoot(dir).hyperparameters("{\"hidden\": \"16\"}");
+    root.channel("model").file("m.onnx", Files.readAllBytes(onnx.resolve("breast-cancer-mlp.onnx")));
+    root.channel("train").file("train.csv", Files.readAllBytes(onnx.resolve("breast-cancer-train.csv")));
+    assertEquals(1, run("--root", dir.toString()));
+    assertTrue(failure().startsWith("hyperparameter hidden chooses what the trainer builds; an imported model brings"
+        + " its own architecture"), failure());
+    assertFalse(Files.exists(root.paths.model().resolve("server.zip")));
   }
 
   @Test

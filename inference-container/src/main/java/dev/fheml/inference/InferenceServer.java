@@ -412,6 +412,8 @@ public final class InferenceServer implements AutoCloseable {
         private final List<byte[]> parts = new ArrayList<>();
         private long received;
         private ScheduledFuture<?> bodyDeadline;
+        /** Set when the headers already decide the answer: given once the body has been read. */
+        private InferenceException refusal;
         private Loaded model;
         private Envelope envelope;
         private RequestCost cost;
@@ -434,24 +436,25 @@ public final class InferenceServer implements AutoCloseable {
             return (Invocation) request.getAttribute(ATTRIBUTE);
         }
 
-        /** Checks what the headers tell, then reads the body without holding a thread. */
+        /**
+         * Checks what the headers tell, then reads the body without holding a thread. A request
+         * refused for its headers alone (content type, not ready) is still read first when its body
+         * is within the limit, so the client gets the answer instead of a reset connection.
+         */
         void start(Handler slots) {
-            Loaded m = InferenceServer.this.model;
-            if (m == null || stopping) {
-                finish(stopping ? ErrorCode.SHUTTING_DOWN : ErrorCode.NOT_READY,
-                        stopping ? "the server is shutting down" : "the model is not loaded yet");
-                return;
-            }
-            String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-            if (type != null && !HostingContract.ENVELOPE_CONTENT_TYPE.equalsIgnoreCase(MimeTypes.getBase(type))) {
-                finish(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "content type " + type + " is not accepted; send "
-                        + HostingContract.ENVELOPE_CONTENT_TYPE + " (or no content type)");
-                return;
-            }
             if (request.getLength() > config.maxBodyBytes()) {
                 finish(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + request.getLength()
                         + " bytes exceeds the limit of " + config.maxBodyBytes());
                 return;
+            }
+            Loaded m = InferenceServer.this.model;
+            String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+            if (type != null && !HostingContract.ENVELOPE_CONTENT_TYPE.equalsIgnoreCase(MimeTypes.getBase(type))) {
+                refusal = new InferenceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "content type " + type
+                        + " is not accepted; send " + HostingContract.ENVELOPE_CONTENT_TYPE + " (or no content type)");
+            } else if (m == null || stopping) {
+                refusal = new InferenceException(stopping ? ErrorCode.SHUTTING_DOWN : ErrorCode.NOT_READY,
+                        stopping ? "the server is shutting down" : "the model is not loaded yet");
             }
             this.model = m;
             request.setAttribute(ATTRIBUTE, this);
@@ -502,6 +505,10 @@ public final class InferenceServer implements AutoCloseable {
 
         /** The whole body is here: parse, check model and budget, then wait for a slot. */
         private void arrived(Handler slots) {
+            if (refusal != null) {
+                finish(refusal.code(), refusal.getMessage());
+                return;
+            }
             try {
                 byte[] body = new byte[(int) received];
                 int at = 0;

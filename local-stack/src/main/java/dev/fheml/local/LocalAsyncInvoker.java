@@ -130,6 +130,11 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         return accepted.get();
     }
 
+    /** The inference ids accepted so far (each is delivered once). */
+    public Set<String> acceptedIds() {
+        return Set.copyOf(ids);
+    }
+
     /** Deliveries retried because the server was unreachable or busy. */
     public long retries() {
         return retries.get();

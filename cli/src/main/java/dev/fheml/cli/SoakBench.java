@@ -45,8 +45,9 @@ import picocli.CommandLine.Option;
  * every few seconds; the report gives unexpected errors (a good request that failed, a bad one
  * answered with another code than its own), latency percentiles of the good requests, and the RSS
  * slope after warm-up (least squares), which must be flat. Local only; stops by itself. Run it with a
- * fixed heap ({@code FHEML_JAVA_OPTS="-Xms1g -Xmx1g"}): a JVM otherwise grows its heap towards a
- * quarter of the machine's memory, which is RSS growth without a leak. Exit 1 on unexpected errors.
+ * fixed heap touched at start ({@code FHEML_JAVA_OPTS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch"}): a JVM
+ * otherwise grows its heap towards a quarter of the machine's memory and touches its pages as it
+ * goes, which is RSS growth without a leak. Exit 1 on unexpected errors.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = "Mixed good and bad traffic for N minutes through the local stack: errors, p99, RSS slope.")

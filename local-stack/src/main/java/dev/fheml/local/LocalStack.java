@@ -43,7 +43,7 @@ public final class LocalStack implements AutoCloseable {
     /** Dummy credentials: s3proxy checks the signature, nothing else accepts them. */
     public static final String ACCESS_KEY = "local-access-key";
     public static final String SECRET_KEY = "local-secret-key";
-    /** S3 timeouts of the stack's own clients (the invoker's, the server's): a local S3 answers in milliseconds. */
+    /** Timeouts of the stack's own SDK clients (S3 for the invoker and the server, SQS for the notifications). */
     static final Duration S3_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration S3_CALL_TIMEOUT = Duration.ofSeconds(15);
 

@@ -10,6 +10,7 @@ use crate::error::{ensure, FheError, FheResult};
 use crate::keys::ServerKey;
 use crate::ops::{self, Checkpoint, Compaction, LevelledDense, PreparedBootstrap, PreparedDense};
 use crate::params::FheParams;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One stage as given by the caller, borrowed from its arrays.
 #[derive(Clone, Copy, Debug)]
@@ -159,6 +160,34 @@ impl CompiledCircuit {
         self.evaluate_with(sk, input, &|| Ok(()))
     }
 
+    /// Evaluates `chunk` queries at a time and concatenates the compact results, so the
+    /// intermediate ciphertexts of at most `chunk` queries are alive at once (a 1000-query batch
+    /// would otherwise hold every query's LWEs of the widest stage). `checkpoint` runs before each
+    /// chunk of queries and between bootstrap chunks; its error ends the evaluation.
+    pub fn evaluate_chunked(
+        &self,
+        sk: &ServerKey,
+        input: &GlweBatch,
+        chunk: usize,
+        checkpoint: Checkpoint,
+    ) -> FheResult<CompactBatch> {
+        ensure(chunk >= 1, || format!("chunk size must be at least 1, got {chunk}"))?;
+        if input.ciphertexts.len() <= chunk {
+            return self.evaluate_with(sk, input, checkpoint);
+        }
+        let mut out: Option<CompactBatch> = None;
+        for part in input.ciphertexts.chunks(chunk) {
+            checkpoint()?;
+            let sub = GlweBatch { params_name: input.params_name.clone(), ciphertexts: part.to_vec() };
+            let result = self.evaluate_with(sk, &sub, checkpoint)?;
+            match out.as_mut() {
+                None => out = Some(result),
+                Some(all) => all.queries.extend(result.queries),
+            }
+        }
+        out.ok_or_else(|| FheError::InvalidArgument("an empty batch has nothing to evaluate".into()))
+    }
+
     /// Runs every stage on `sk`'s pool, calling `checkpoint` between bootstrap chunks (see
     /// [`ops::BOOTSTRAP_CHUNK`]); each intermediate batch is dropped once the next one exists.
     pub fn evaluate_with(&self, sk: &ServerKey, input: &GlweBatch, checkpoint: Checkpoint) -> FheResult<CompactBatch> {
@@ -171,5 +200,31 @@ impl CompiledCircuit {
             };
         }
         self.output.apply(sk, &current)
+    }
+}
+
+/// A flag another thread raises to stop an evaluation at its next checkpoint (the server's
+/// request deadline and shutdown). Shared by reference; raising it is idempotent.
+#[derive(Default)]
+pub struct CancelFlag {
+    raised: AtomicBool,
+}
+
+impl CancelFlag {
+    pub fn cancel(&self) {
+        self.raised.store(true, Ordering::Release);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.raised.load(Ordering::Acquire)
+    }
+
+    /// The checkpoint that fails with [`FheError::Cancelled`] once the flag is raised.
+    pub fn check(&self) -> FheResult<()> {
+        if self.is_cancelled() {
+            Err(FheError::Cancelled("the evaluation was cancelled".into()))
+        } else {
+            Ok(())
+        }
     }
 }

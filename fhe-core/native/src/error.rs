@@ -22,6 +22,9 @@ pub enum FheError {
     /// later use, so a released handle never reaches the engine.
     #[error("{0}")]
     InvalidHandle(String),
+    /// The caller cancelled the operation through its cancel flag (→ CancellationException).
+    #[error("{0}")]
+    Cancelled(String),
     /// A bug in the engine (→ AssertionError).
     #[error("{0}")]
     Internal(String),

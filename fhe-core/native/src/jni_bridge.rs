@@ -9,7 +9,7 @@
 
 use crate::baseline;
 use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
-use crate::circuit::{CompiledCircuit, StageSpec};
+use crate::circuit::{CancelFlag, CompiledCircuit, StageSpec};
 use crate::error::{FheError, FheResult};
 use crate::keys::{ClientKey, ClientKeyData, EvaluationKeyData, ServerKey};
 use crate::ops;
@@ -29,6 +29,7 @@ const PARAMETER_MISMATCH: &str = "dev/fheml/core/ParameterMismatchException";
 const NULL_POINTER: &str = "java/lang/NullPointerException";
 const ILLEGAL_STATE: &str = "java/lang/IllegalStateException";
 const ASSERTION: &str = "java/lang/AssertionError";
+const CANCELLED: &str = "java/util/concurrent/CancellationException";
 
 /// The one table from engine error to Java exception class.
 fn exception_class(e: &FheError) -> &'static str {
@@ -38,6 +39,7 @@ fn exception_class(e: &FheError) -> &'static str {
         FheError::ParameterMismatch(_) => PARAMETER_MISMATCH,
         FheError::Null(_) => NULL_POINTER,
         FheError::InvalidHandle(_) => ILLEGAL_STATE,
+        FheError::Cancelled(_) => CANCELLED,
         FheError::Internal(_) => ASSERTION,
     }
 }
@@ -99,6 +101,7 @@ handle_type!(LweBatch, 0xF4E0_0005, "LweBatch");
 handle_type!(CompactBatch, 0xF4E0_0006, "CompactBatch");
 handle_type!(EvaluationPool, 0xF4E0_0007, "EvaluationPool");
 handle_type!(CompiledCircuit, 0xF4E0_0008, "CompiledCircuit");
+handle_type!(CancelFlag, 0xF4E0_0009, "CancelFlag");
 
 /// `repr(C)`: the tag sits at offset 0 whatever `T` is, so it can be read before the type is known.
 #[repr(C)]
@@ -548,7 +551,57 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_CompiledCircuit_1eval
     .unwrap_or(0)
 }
 
+/// `chunk`: queries evaluated together (bounds the intermediate ciphertexts alive at once);
+/// `cancel`: a `CancelFlag` handle checked between chunks, or 0 for none.
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_CompiledCircuit_1evaluateChunked<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    server_key: jlong,
+    batch: jlong,
+    chunk: jint,
+    cancel: jlong,
+) -> jlong {
+    ffi(&mut env, |_| {
+        let circuit = get::<CompiledCircuit>(handle)?;
+        let (sk, input) = (get::<ServerKey>(server_key)?, get::<GlweBatch>(batch)?);
+        let chunk = dimension(chunk, "chunk size")?;
+        let result = if cancel == 0 {
+            circuit.evaluate_chunked(sk, input, chunk, &|| Ok(()))?
+        } else {
+            let flag = get::<CancelFlag>(cancel)?;
+            circuit.evaluate_chunked(sk, input, chunk, &|| flag.check())?
+        };
+        Ok(into_handle(result))
+    })
+    .unwrap_or(0)
+}
+
 destroyer!(CompiledCircuit, Java_dev_fheml_core_internal_Native_CompiledCircuit_1destroy);
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_CancelFlag_1create<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+) -> jlong {
+    ffi(&mut env, |_| Ok(into_handle(CancelFlag::default()))).unwrap_or(0)
+}
+
+/// Raises the flag; safe while an evaluation reads it on other threads.
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_CancelFlag_1cancel<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    ffi(&mut env, |_| {
+        get::<CancelFlag>(handle)?.cancel();
+        Ok(())
+    });
+}
+
+destroyer!(CancelFlag, Java_dev_fheml_core_internal_Native_CancelFlag_1destroy);
 
 #[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_Baseline_1shortintKsPbsMs<'l>(

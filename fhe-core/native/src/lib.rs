@@ -18,3 +18,6 @@ mod jni_bridge;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;

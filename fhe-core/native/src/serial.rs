@@ -8,6 +8,7 @@ use crate::keys::{ClientKeyData, EvaluationKeyData};
 use crate::params::FheParams;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tfhe::core_crypto::commons::math::random::{CompressionSeed, Seed};
 use tfhe::core_crypto::prelude::*;
 use tfhe::named::Named;
 use tfhe::safe_serialization::{DeserializationConfig, SerializationConfig};
@@ -38,6 +39,20 @@ fn check_eq<T: PartialEq + std::fmt::Debug>(kind: &str, field: &str, actual: T, 
         Ok(())
     } else {
         Err(mismatch(format!("{kind}: {field} is {actual:?}, expected {expected:?}")))
+    }
+}
+
+/// Every seeded object this engine writes starts its mask stream at the first index of a plain
+/// AES-CTR seed. A crafted seed (another start, another kind) can exhaust the stream while the mask
+/// is regenerated, which panics inside tfhe-rs; it is refused here, before anything decompresses.
+fn check_seed(kind: &str, what: &str, seed: &CompressionSeed) -> FheResult<()> {
+    let expected = CompressionSeed::from(Seed(0));
+    if seed.inner.first_index == expected.inner.first_index
+        && std::mem::discriminant(&seed.inner.seed) == std::mem::discriminant(&expected.inner.seed)
+    {
+        Ok(())
+    } else {
+        Err(FheError::Malformed(format!("{kind}: the {what} compression seed is not one this engine writes")))
     }
 }
 
@@ -120,7 +135,9 @@ impl Conformance for EvaluationKeyData {
         check_eq(KIND, "keyswitch level", ksk.decomposition_level_count(), p.ks_level)?;
         check_eq(KIND, "keyswitch modulus", ksk.ciphertext_modulus(), p.ciphertext_modulus)?;
         let ksk_len = p.big_lwe_dimension().0 * p.ks_level.0;
-        check_eq(KIND, "keyswitch key length", ksk.as_ref().len(), ksk_len)
+        check_eq(KIND, "keyswitch key length", ksk.as_ref().len(), ksk_len)?;
+        check_seed(KIND, "bootstrap key", &bsk.compression_seed())?;
+        check_seed(KIND, "keyswitch key", &ksk.compression_seed())
     }
 }
 
@@ -135,6 +152,7 @@ impl Conformance for GlweBatch {
             check_eq(KIND, "GLWE size", ct.glwe_size(), p.glwe_size())?;
             check_eq(KIND, "body length", ct.as_ref().len(), p.polynomial_size.0)?;
             check_eq(KIND, "modulus", ct.ciphertext_modulus(), p.ciphertext_modulus)?;
+            check_seed(KIND, "ciphertext", &ct.compression_seed())?;
         }
         Ok(())
     }

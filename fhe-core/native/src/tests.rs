@@ -471,3 +471,31 @@ fn server_keys_share_one_pool_that_outlives_its_handle() {
     }
     assert!(matches!(EvaluationPool::new(crate::pool::MAX_THREADS + 1), Err(FheError::InvalidArgument(_))));
 }
+
+#[test]
+fn chunked_evaluation_equals_one_pass_and_a_raised_flag_cancels() {
+    let f = fixture(PBS_L1);
+    let c = ExactCircuit::new(11);
+    let compiled = CompiledCircuit::new(f.server.params, 8, &c.stages()).unwrap();
+    let mut rng = Rng(12);
+    let x: Vec<i64> = (0..8 * 5).map(|_| rng.range(0, 3)).collect();
+    let input = ops::encrypt(&f.client, &x, 8, lut::input_delta(DOMAIN)).unwrap();
+    let whole = compiled.evaluate(&f.server, &input).unwrap();
+    let flag = circuit::CancelFlag::default();
+    let chunks = AtomicUsize::new(0);
+    let counted = || -> FheResult<()> {
+        chunks.fetch_add(1, Ordering::SeqCst);
+        flag.check()
+    };
+    let parts = compiled.evaluate_chunked(&f.server, &input, 2, &counted).unwrap();
+    assert_eq!(parts.queries.len(), 5);
+    let decode = |b: &CompactBatch| -> Vec<i64> {
+        ops::compact_phases(&f.client, b).unwrap().iter().map(|&p| ops::decode(p, OUT_DELTA)).collect()
+    };
+    assert_eq!(decode(&parts), decode(&whole), "chunks of 2 queries compute what one pass computes");
+    assert!(chunks.load(Ordering::SeqCst) >= 3, "a checkpoint before each of the 3 chunks");
+    assert!(matches!(compiled.evaluate_chunked(&f.server, &input, 0, &|| Ok(())), Err(FheError::InvalidArgument(_))));
+    flag.cancel();
+    let cancelled = compiled.evaluate_chunked(&f.server, &input, 2, &|| flag.check());
+    assert!(matches!(cancelled, Err(FheError::Cancelled(_))));
+}

@@ -191,9 +191,19 @@ final class ServeBench implements Callable<Integer> {
 
     /** VmHWM of this process: the peak resident set, native memory (expanded keys) included. */
     static long peakRssBytes() {
+        return procStatusBytes("VmHWM:");
+    }
+
+    /** VmRSS of this process now: heap, native memory and code. */
+    static long rssBytes() {
+        return procStatusBytes("VmRSS:");
+    }
+
+    /** A {@code kB} field of /proc/self/status in bytes, or -1 where there is none (not Linux). */
+    private static long procStatusBytes(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

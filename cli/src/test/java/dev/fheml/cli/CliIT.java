@@ -179,4 +179,16 @@ class CliIT {
         assertTrue(node.at("/key_cache/within_limit_when_idle").asBoolean());
         assertTrue(node.get("peak_rss_bytes").asLong() > 0);
     }
+
+    @Test
+    void benchSoakSendsMixedTrafficWithNoUnexpectedError() throws IOException {
+        Path json = tmp.resolve("soak.json");
+        Run r = run("bench", "soak", "--minutes", "0.3", "--clients", "2", "--sample-seconds", "2", "--json", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode node = new ObjectMapper().readTree(json.toFile());
+        assertEquals(0, node.get("unexpected_errors").asInt(), node.toString());
+        assertTrue(node.get("good_requests").asLong() > 0 && node.get("bad_requests").asLong() > 0, node.toString());
+        assertTrue(node.at("/rss/samples").asInt() >= 3, node.toString());
+        assertTrue(node.at("/good_latency_ms/p99").asDouble() > 0, node.toString());
+    }
 }

@@ -6,10 +6,12 @@ import dev.fheml.protocol.ErrorCode;
 import dev.fheml.protocol.ExchangeLayout;
 import dev.fheml.protocol.HostingContract;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -19,11 +21,13 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -91,16 +95,33 @@ public final class AsyncEndpointTransport implements Transport {
         }
     }
 
-    private void putIfAbsent(String object, byte[] bytes) {
+    @Override
+    public boolean uploadKey(String modelId, String keyId, KeyBytes key) throws FheClientException {
+        String object = ExchangeLayout.keyObject(modelId, keyId);
+        synchronized (keysPresent) {
+            keysPresent.remove(object);
+            try {
+                boolean created = putIfAbsent(object, key.get());
+                keysPresent.add(object);
+                return created;
+            } catch (SdkException e) {
+                throw new TransportException("uploading the evaluation key to "
+                        + ExchangeLayout.s3Uri(config.bucket(), object) + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** True when created; false when an object of that name exists (412: write-once). */
+    private boolean putIfAbsent(String object, byte[] bytes) {
         Backoff conflicts = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(5));
         for (int attempt = 1; ; attempt++) {
             try {
                 s3.putObject(b -> b.bucket(config.bucket()).key(object).ifNoneMatch("*")
                         .contentType(HostingContract.ENVELOPE_CONTENT_TYPE), RequestBody.fromBytes(bytes));
-                return;
+                return true;
             } catch (S3Exception e) {
                 if (e.statusCode() == 412) {
-                    return; // already uploaded: content-addressed, so it is this very key
+                    return false; // already there: content-addressed, so normally this very key
                 }
                 if (e.statusCode() != 409 || attempt >= config.maxAttempts()) {
                     throw e;
@@ -133,29 +154,24 @@ public final class AsyncEndpointTransport implements Transport {
         long deadline = System.nanoTime() + config.timeout().toNanos();
         String requestId = UUID.randomUUID().toString();
         String queryKey = ExchangeLayout.queryObject(config.clientId(), requestId);
-        try {
+        // Writing the same object again is harmless: the write is retried through an S3 outage.
+        untilDeadline("writing the request to " + ExchangeLayout.s3Uri(config.bucket(), queryKey), deadline, () -> {
             s3.putObject(b -> b.bucket(config.bucket()).key(queryKey).contentType(HostingContract.ENVELOPE_CONTENT_TYPE),
                     RequestBody.fromBytes(request));
-        } catch (SdkException e) {
-            throw new TransportException("writing the request to " + ExchangeLayout.s3Uri(config.bucket(), queryKey)
-                    + " failed: " + e.getMessage(), e);
-        }
+            return null;
+        });
         Backoff resubmit = Backoff.exponential(config.pollInitial(), config.pollInitial().multipliedBy(64));
         for (int attempt = 1; ; attempt++) {
+            // One inference id per submission: the invoker treats a repeated id as the same submission.
             String inferenceId = attempt == 1 ? requestId : requestId + "-" + attempt;
             // Registered before the invocation so that no notification can come too early.
             CompletableFuture<ResultNotifications.Notification> notified =
                     notifications == null ? null : notifications.expect(inferenceId);
             try {
-                InvokeEndpointAsyncResponse invoked;
-                try {
-                    invoked = sageMaker.invokeEndpointAsync(b -> b.endpointName(config.endpointName())
-                            .inputLocation(ExchangeLayout.s3Uri(config.bucket(), queryKey))
-                            .contentType(HostingContract.ENVELOPE_CONTENT_TYPE).inferenceId(inferenceId));
-                } catch (SdkException e) {
-                    throw new TransportException("InvokeEndpointAsync on " + config.endpointName() + " failed: "
-                            + e.getMessage(), e);
-                }
+                InvokeEndpointAsyncResponse invoked = untilDeadline("InvokeEndpointAsync on " + config.endpointName(),
+                        deadline, () -> sageMaker.invokeEndpointAsync(b -> b.endpointName(config.endpointName())
+                                .inputLocation(ExchangeLayout.s3Uri(config.bucket(), queryKey))
+                                .contentType(HostingContract.ENVELOPE_CONTENT_TYPE).inferenceId(inferenceId)));
                 return await(inferenceId, invoked.outputLocation(), invoked.failureLocation(), notified, deadline);
             } catch (InferenceFailedException e) {
                 if (!e.retryable() || attempt >= config.maxAttempts() || System.nanoTime() > deadline) {
@@ -171,6 +187,42 @@ public final class AsyncEndpointTransport implements Transport {
     }
 
     /**
+     * Runs an AWS call, retrying transient failures (beyond the SDK's own retries) with backoff until
+     * the deadline; other failures, and the last transient one at the deadline, become a
+     * {@link TransportException} naming {@code what}.
+     */
+    private <T> T untilDeadline(String what, long deadline, Callable<T> call)
+            throws FheClientException {
+        Backoff backoff = Backoff.exponential(config.pollInitial().plusMillis(100), config.pollMax().multipliedBy(2));
+        while (true) {
+            try {
+                return call.call();
+            } catch (SdkException e) {
+                if (!isTransient(e) || System.nanoTime() > deadline) {
+                    throw new TransportException(what + " failed: " + e.getMessage(), e);
+                }
+                sleep(backoff, deadline);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new TransportException(what + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * A failure that may go away by itself: no answer (network, timeout), throttling, or a server
+     * error. A 4xx other than 408 and 429 is an answer and stays one.
+     */
+    static boolean isTransient(SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            int status = service.statusCode();
+            return status >= 500 || status == 408 || status == 429 || service.isThrottlingException();
+        }
+        return e instanceof SdkClientException || e.retryable();
+    }
+
+    /**
      * Polls the output and failure locations until one exists. With notifications, the wait between
      * polls is the notification itself (S3 is still checked every {@code pollMax} as a fallback);
      * without, it grows from {@code pollInitial} to {@code pollMax}.
@@ -180,14 +232,23 @@ public final class AsyncEndpointTransport implements Transport {
         Backoff polls = new Backoff(config.pollInitial(), config.pollMax(), 1.5, 0.2);
         ResultNotifications.Notification note = null;
         int checksAfterNote = 0;
+        String lastStoreError = null;
         while (true) {
-            byte[] out = getIfPresent(output, MAX_RESPONSE_BYTES);
-            if (out != null) {
-                return out;
-            }
-            byte[] failed = failure == null ? null : getIfPresent(failure, FailureBody.MAX_BYTES);
-            if (failed != null) {
-                throw FailureBody.parse(inferenceId, failed);
+            try {
+                byte[] out = getIfPresent(output, MAX_RESPONSE_BYTES);
+                if (out != null) {
+                    return out;
+                }
+                byte[] failed = failure == null ? null : getIfPresent(failure, FailureBody.MAX_BYTES);
+                if (failed != null) {
+                    throw FailureBody.parse(inferenceId, failed);
+                }
+            } catch (TransportException e) {
+                // A transient S3 error while polling is one more poll that found nothing yet.
+                if (!(e.getCause() instanceof SdkException sdk) || !isTransient(sdk)) {
+                    throw e;
+                }
+                lastStoreError = e.getMessage();
             }
             if (note != null && !note.success() && ++checksAfterNote >= 3) {
                 // Notified of a failure whose object cannot be read: report what the notification says.
@@ -197,7 +258,8 @@ public final class AsyncEndpointTransport implements Transport {
             if (System.nanoTime() > deadline) {
                 throw new InferenceTimeoutException("no result for inference " + inferenceId + " within "
                         + config.timeout() + " (output " + output + ", failure " + failure + "); the endpoint may be"
-                        + " scaling from zero: retry with a longer timeout");
+                        + " scaling from zero: retry with a longer timeout"
+                        + (lastStoreError == null ? "" : "; last S3 error: " + lastStoreError));
             }
             if (notified != null && note == null) {
                 note = awaitNotification(notified, deadline);
@@ -246,15 +308,24 @@ public final class AsyncEndpointTransport implements Transport {
         }
     }
 
+    /** Reads inside the SDK call, so the attempt and call timeouts bound the body too. */
     private byte[] read(String bucket, String key, long maxBytes) throws IOException {
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-            Long declared = in.response().contentLength();
-            if (declared != null && declared > maxBytes) {
-                in.abort();
-                throw new SizeLimits.TooLargeException(ExchangeLayout.s3Uri(bucket, key) + " is " + declared
-                        + " bytes, larger than the limit of " + maxBytes);
-            }
-            return SizeLimits.readAtMost(in, maxBytes, ExchangeLayout.s3Uri(bucket, key));
+        try {
+            return s3.getObject(b -> b.bucket(bucket).key(key), (GetObjectResponse response, AbortableInputStream in) -> {
+                Long declared = response.contentLength();
+                try {
+                    if (declared != null && declared > maxBytes) {
+                        in.abort();
+                        throw new SizeLimits.TooLargeException(ExchangeLayout.s3Uri(bucket, key) + " is " + declared
+                                + " bytes, larger than the limit of " + maxBytes);
+                    }
+                    return SizeLimits.readAtMost(in, maxBytes, ExchangeLayout.s3Uri(bucket, key));
+                } catch (SizeLimits.TooLargeException e) {
+                    throw new UncheckedIOException(e); // unchecked: the SDK retries IOExceptions
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
@@ -296,7 +367,8 @@ public final class AsyncEndpointTransport implements Transport {
     private static ClientOverrideConfiguration overrides(ClientConfig c) {
         return ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(c.maxAttempts()).build())
-                .apiCallAttemptTimeout(Duration.ofSeconds(60))
+                .apiCallAttemptTimeout(c.awsAttemptTimeout())
+                .apiCallTimeout(c.awsCallTimeout())
                 .build();
     }
 

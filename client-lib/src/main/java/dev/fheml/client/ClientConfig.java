@@ -32,11 +32,15 @@ import java.util.Objects;
  *                          answers busy/unavailable
  * @param fipsEndpoints     use the FIPS endpoints of S3, SQS and the SageMaker runtime (FIPS 140
  *                          validated TLS termination; available in US and GovCloud regions only)
+ * @param awsAttemptTimeout deadline of one attempt of an AWS call (S3 reads include the body); above
+ *                          SQS's 20 s long poll when there is a notification queue
+ * @param awsCallTimeout    deadline of one AWS call, its retries included (an evaluation key upload is one call)
  */
 public record ClientConfig(Path clientZip, String clientZipS3Key, String expectedModelId, Path keyStore, String bucket,
         String endpointName, String region, URI s3Endpoint, URI sageMakerEndpoint, String accessKeyId,
         String secretAccessKey, String clientId, Duration timeout, Duration pollInitial, Duration pollMax,
-        String notificationQueue, URI sqsEndpoint, int maxAttempts, boolean fipsEndpoints) {
+        String notificationQueue, URI sqsEndpoint, int maxAttempts, boolean fipsEndpoints, Duration awsAttemptTimeout,
+        Duration awsCallTimeout) {
     public ClientConfig {
         if ((clientZip == null) == (clientZipS3Key == null)) {
             throw new IllegalArgumentException("give exactly one of clientZip(path) and clientZipFromS3(key)");
@@ -54,6 +58,11 @@ public record ClientConfig(Path clientZip, String clientZipS3Key, String expecte
         if (maxAttempts < 1 || timeout.isNegative() || timeout.isZero() || pollInitial.isNegative()
                 || pollMax.compareTo(pollInitial) < 0) {
             throw new IllegalArgumentException("maxAttempts >= 1, a positive timeout and pollInitial <= pollMax are required");
+        }
+        if ((notificationQueue != null && awsAttemptTimeout.compareTo(Duration.ofSeconds(21)) < 0)
+                || awsCallTimeout.compareTo(awsAttemptTimeout) < 0) {
+            throw new IllegalArgumentException("with a notification queue the AWS attempt timeout must exceed SQS's 20 s"
+                    + " long poll, and the call timeout must be at least the attempt timeout");
         }
         if (fipsEndpoints && (s3Endpoint != null || sageMakerEndpoint != null || sqsEndpoint != null)) {
             throw new IllegalArgumentException("FIPS endpoints and endpoint overrides exclude each other: the overrides"

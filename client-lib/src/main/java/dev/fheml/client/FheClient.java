@@ -6,6 +6,7 @@ import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.core.circuit.Prediction;
+import dev.fheml.protocol.ErrorCode;
 import dev.fheml.protocol.ExchangeLayout;
 import dev.fheml.protocol.Manifest;
 import java.io.ByteArrayInputStream;
@@ -118,11 +119,38 @@ public final class FheClient implements AutoCloseable {
         long t0 = System.nanoTime();
         byte[] body = session.encryptRequest(quantized);
         long t1 = System.nanoTime();
-        byte[] response = transport.roundTrip(body);
+        byte[] response;
+        try {
+            response = transport.roundTrip(body);
+        } catch (InferenceFailedException e) {
+            if (e.code().recovery() != ErrorCode.Recovery.UPLOAD_KEY) {
+                throw e;
+            }
+            reuploadAfter(e);
+            response = transport.roundTrip(body); // once: a second unknown_key or key_hash_mismatch is thrown
+        }
         long t2 = System.nanoTime();
         long[][] outputs = session.decryptResponse(response, quantized.length);
         long t3 = System.nanoTime();
         return new Evaluation(outputs, new Trace(t1 - t0, t2 - t1, t3 - t2, body.length, response.length));
+    }
+
+    /**
+     * The endpoint does not find this client's key ({@code unknown_key}: the 30-day expiry of
+     * {@code keys/}) or finds other bytes under its name ({@code key_hash_mismatch}): uploads it
+     * again. Uploads are write-once ({@code If-None-Match: *}): after a mismatch, a refused upload
+     * means the object under this key's name is not this key and cannot be replaced from here.
+     *
+     * @throws KeyConflictException the stored object is not this key and stays in place
+     */
+    private void reuploadAfter(InferenceFailedException e) throws FheClientException {
+        boolean created = transport.uploadKey(modelId(), keyId(), session::evaluationKeyBytes);
+        if (!created && e.code() == ErrorCode.KEY_HASH_MISMATCH) {
+            throw new KeyConflictException("the object " + ExchangeLayout.keyObject(modelId(), keyId())
+                    + " holds other bytes than this client's evaluation key (it was overwritten, which older buckets"
+                    + " allowed) and key uploads may not overwrite: have an administrator delete that object, or make new"
+                    + " keys by deleting " + session.evaluationKeyFile().getParent(), e);
+        }
     }
 
     /** Uploads the evaluation key unless the endpoint's store already has it. Idempotent. */
@@ -157,6 +185,8 @@ public final class FheClient implements AutoCloseable {
         private String notificationQueue;
         private URI sqsEndpoint;
         private boolean fipsEndpoints;
+        private Duration awsAttemptTimeout = Duration.ofSeconds(60);
+        private Duration awsCallTimeout = Duration.ofMinutes(5);
 
         private Builder() {}
 
@@ -184,11 +214,13 @@ public final class FheClient implements AutoCloseable {
          * the buckets refuse older TLS and Java 17 disables TLS 1.0 and 1.1.
          */
         public Builder fipsEndpoints(boolean v) { fipsEndpoints = v; return this; }
+        /** Deadlines of one attempt and of one whole AWS call (defaults 60 s and 5 min). */
+        public Builder awsTimeouts(Duration attempt, Duration call) { awsAttemptTimeout = attempt; awsCallTimeout = call; return this; }
 
         public ClientConfig config() {
             return new ClientConfig(clientZip, clientZipS3Key, expectedModelId, keyStore, bucket, endpointName, region,
                     s3Endpoint, sageMakerEndpoint, accessKeyId, secretAccessKey, clientId, timeout, pollInitial, pollMax,
-                    notificationQueue, sqsEndpoint, maxAttempts, fipsEndpoints);
+                    notificationQueue, sqsEndpoint, maxAttempts, fipsEndpoints, awsAttemptTimeout, awsCallTimeout);
         }
 
         /**

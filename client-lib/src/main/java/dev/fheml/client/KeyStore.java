@@ -19,15 +19,20 @@ import java.util.Set;
 
 /**
  * The client's keys on disk: one folder per model id ({@code <root>/<model-id>/}, mode 0700)
- * holding {@code client.key} (the secret, 0600), {@code evaluation.key} (public, 0600) and
- * {@code key-id} (SHA-256 of the evaluation key). A folder is created complete or not at all
- * (written aside, then renamed), so concurrent processes agree on one key. Secret keys never leave
- * this folder and are never logged; a secret file readable by others is refused, as ssh does.
+ * holding {@code client.key} (the secret, 0600), {@code evaluation.key} (public, 0600),
+ * {@code key-id} (SHA-256 of the evaluation key) and {@code fingerprint} (SHA-256 binding the
+ * secret key to that key id, written when the pair is made). A folder is created complete or not
+ * at all (written aside, then renamed), so concurrent processes agree on one key. Loading checks
+ * both hashes, so a folder mixing files of two key pairs (which would decrypt to wrong
+ * predictions) is refused; a folder missing its {@code key-id} is repaired when its fingerprint
+ * proves the pair, and refused with what to do otherwise. Secret keys never leave this folder and
+ * are never logged; a secret file readable by others is refused, as ssh does.
  */
 public final class KeyStore {
     public static final String CLIENT_KEY = "client.key";
     public static final String EVALUATION_KEY = "evaluation.key";
     public static final String KEY_ID = "key-id";
+    public static final String FINGERPRINT = "fingerprint";
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
 
@@ -69,15 +74,63 @@ public final class KeyStore {
         return Files.isRegularFile(folder(modelId).resolve(KEY_ID));
     }
 
-    /** Loads the model's keys, generating them first (a few seconds) when there are none. */
+    /**
+     * Loads the model's keys, generating them first (a few seconds) when there are none; repairs or
+     * refuses an incomplete folder (see the class comment).
+     */
     public Keys loadOrCreate(String modelId, FheParameters parameters) throws KeyStoreException {
         if (!has(modelId)) {
-            create(modelId, parameters);
+            if (Files.isDirectory(folder(modelId))) {
+                repair(modelId);
+            }
+            if (!has(modelId)) {
+                create(modelId, parameters);
+            }
         }
         return load(modelId, parameters);
     }
 
-    /** Loads existing keys, checking permissions and that the evaluation key matches its id. */
+    /**
+     * A folder without {@code key-id}: an empty one is removed (nothing is lost), a complete pair
+     * whose fingerprint holds gets its {@code key-id} back, anything else is refused.
+     */
+    private void repair(String modelId) throws KeyStoreException {
+        Path dir = folder(modelId);
+        try {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isEmpty()) {
+                    Files.delete(dir);
+                    return;
+                }
+            }
+            Path secret = dir.resolve(CLIENT_KEY);
+            Path evaluation = dir.resolve(EVALUATION_KEY);
+            Path fingerprint = dir.resolve(FINGERPRINT);
+            if (Files.isRegularFile(secret) && Files.isRegularFile(evaluation) && Files.isRegularFile(fingerprint)) {
+                String keyId = Ids.sha256(Files.readAllBytes(evaluation));
+                if (fingerprint(Files.readAllBytes(secret), keyId).equals(Files.readString(fingerprint).trim())) {
+                    writeOwnerOnly(dir.resolve(KEY_ID), (keyId + "\n").getBytes(StandardCharsets.US_ASCII));
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new KeyStoreException("cannot read the incomplete key folder " + dir + ": " + e.getMessage(), e);
+        }
+        throw new KeyStoreException(dir + " is incomplete (no " + KEY_ID + ", and its files do not prove one key pair):"
+                + " an interrupted copy or an older fhe-ml left it. Delete it to make new keys (rm -r " + dir + "); the"
+                + " endpoint gets the new evaluation key on the next request", null);
+    }
+
+    /** Binds a secret key to the id of the evaluation key made from it. */
+    private static String fingerprint(byte[] secretKey, String keyId) {
+        return Ids.sha256(("fhe-ml key pair 1\n" + Ids.sha256(secretKey) + "\n" + keyId)
+                .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Loads existing keys, checking permissions, that the evaluation key matches its id and that the
+     * secret key belongs to it (the fingerprint).
+     */
     public Keys load(String modelId, FheParameters parameters) throws KeyStoreException {
         Path dir = folder(modelId);
         try {
@@ -93,7 +146,19 @@ public final class KeyStore {
                 throw new KeyStoreException(dir + ": evaluation.key does not match key-id (corrupted store);"
                         + " delete the folder to make new keys", null);
             }
-            ClientKey key = ClientKey.fromBytes(parameters, Files.readAllBytes(secret));
+            byte[] secretBytes = Files.readAllBytes(secret);
+            Path fingerprint = dir.resolve(FINGERPRINT);
+            if (!Files.isRegularFile(fingerprint)) {
+                throw new KeyStoreException(dir + " has no " + FINGERPRINT + " (made by an older fhe-ml, or copied by"
+                        + " hand): nothing shows that client.key belongs to evaluation.key. Delete the folder to make new"
+                        + " keys (rm -r " + dir + ")", null);
+            }
+            if (!fingerprint(secretBytes, keyId).equals(Files.readString(fingerprint, StandardCharsets.US_ASCII).trim())) {
+                throw new KeyStoreException(dir + ": client.key does not belong to evaluation.key (the folder mixes"
+                        + " files of two key pairs, so results would decrypt wrongly). Put back the files of one pair,"
+                        + " or delete the folder to make new keys (rm -r " + dir + ")", null);
+            }
+            ClientKey key = ClientKey.fromBytes(parameters, secretBytes);
             return new Keys(key, keyId, evaluation);
         } catch (IOException e) {
             throw new KeyStoreException("cannot read the keys in " + dir + ": " + e.getMessage(), e);
@@ -112,10 +177,13 @@ public final class KeyStore {
                     PosixFilePermissions.asFileAttribute(OWNER_DIR));
             String keyId;
             try (ClientKey key = ClientKey.generate(parameters); EvaluationKey evaluation = key.evaluationKey()) {
-                writeOwnerOnly(tmp.resolve(CLIENT_KEY), key.toBytes());
+                byte[] secret = key.toBytes();
+                writeOwnerOnly(tmp.resolve(CLIENT_KEY), secret);
                 byte[] eval = evaluation.toBytes();
                 writeOwnerOnly(tmp.resolve(EVALUATION_KEY), eval);
                 keyId = Ids.sha256(eval);
+                writeOwnerOnly(tmp.resolve(FINGERPRINT), (fingerprint(secret, keyId) + "\n")
+                        .getBytes(StandardCharsets.US_ASCII));
             }
             writeOwnerOnly(tmp.resolve(KEY_ID), (keyId + "\n").getBytes(StandardCharsets.US_ASCII));
             try {

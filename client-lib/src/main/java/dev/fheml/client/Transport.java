@@ -15,9 +15,19 @@ public interface Transport extends AutoCloseable {
     void ensureKey(String modelId, String keyId, KeyBytes key) throws FheClientException;
 
     /**
+     * Uploads the evaluation key whatever this transport remembers, write-once: nothing is
+     * overwritten.
+     *
+     * @return true when the key was created, false when an object of that name already exists
+     */
+    boolean uploadKey(String modelId, String keyId, KeyBytes key) throws FheClientException;
+
+    /**
      * Submits a request envelope and waits for the response envelope. Failures the endpoint reports
      * as {@linkplain InferenceFailedException#retryable() retryable} are submitted again (same
-     * request, with backoff) within the configured attempts and deadline.
+     * request, a new inference id, with backoff) within the configured attempts and deadline;
+     * transient store and endpoint errors (network, 5xx, throttling, timeouts) are retried until the
+     * deadline.
      *
      * @throws InferenceFailedException the endpoint's error code
      * @throws InferenceTimeoutException no result before the deadline

@@ -87,6 +87,24 @@ public abstract class CompiledStages extends NativeHandle {
                 in -> Native.CompiledCircuit_evaluate(c, s, in)))), parameters);
     }
 
+    /**
+     * {@link #evaluateOn(ServerContext, GlweBatch)} {@code chunkQueries} queries at a time, so the
+     * intermediate ciphertexts of at most that many queries are alive at once; checks
+     * {@code cancel} (may be {@code null}) before each chunk of queries and of bootstraps.
+     *
+     * @throws java.util.concurrent.CancellationException once {@code cancel} is raised
+     * @throws IllegalArgumentException if {@code chunkQueries} is below 1
+     */
+    protected final CompactBatch evaluateOn(ServerContext server, GlweBatch input, int chunkQueries,
+            CancelFlag cancel) {
+        if (cancel == null) {
+            return new CompactBatch(withHandle(c -> server.run(s -> input.withHandle(
+                    in -> Native.CompiledCircuit_evaluateChunked(c, s, in, chunkQueries, 0)))), parameters);
+        }
+        return new CompactBatch(withHandle(c -> server.run(s -> input.withHandle(in -> cancel.withHandle(
+                f -> Native.CompiledCircuit_evaluateChunked(c, s, in, chunkQueries, f))))), parameters);
+    }
+
     public FheParameters parameters() {
         return parameters;
     }

@@ -1,12 +1,13 @@
 package dev.fheml.inference;
 
+import dev.fheml.core.CancelFlag;
 import dev.fheml.core.CompactBatch;
 import dev.fheml.core.EvaluationPool;
 import dev.fheml.core.FheException;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.GlweBatch;
-import dev.fheml.core.artifact.ModelArtifacts.ServerModel;
 import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.core.artifact.ModelArtifacts.ServerModel;
 import dev.fheml.core.circuit.CompiledCircuit;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.Envelope;
@@ -16,21 +17,32 @@ import dev.fheml.protocol.HostingContract;
 import dev.fheml.protocol.Ids;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.MimeTypes;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -38,7 +50,9 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -47,27 +61,44 @@ import org.slf4j.LoggerFactory;
 /**
  * The SageMaker hosting contract on Jetty: {@code GET /ping} answers 200 once {@code server.zip}
  * is loaded, {@code POST /invocations} takes a request {@link Envelope} and answers a response
- * envelope, or a JSON error ({@link ErrorCode}). Concurrency is bounded by a semaphore taken
- * before the body is read (so memory is bounded by concurrency × body limit); evaluation runs on a
- * pool of the same size under a per-request timeout; {@link #close()} drains requests in flight.
- * The circuit is compiled once when the model loads; every key is expanded on one native
+ * envelope, or a JSON error ({@link ErrorCode}); every other response, Jetty's own included, is a
+ * JSON error too.
+ *
+ * <p>An invocation holds nothing scarce until its body has arrived: the body is read without a
+ * thread (Jetty's demand callbacks) under a total deadline and Jetty's minimum data rate; then its
+ * {@link RequestCost} (bootstraps, peak memory) is computed from the envelope's header and the
+ * circuit and refused over the budget ({@code too_large}); only then does it wait for an
+ * evaluation slot, suspended in Jetty's {@link QoSHandler} (no thread parked, so {@code /ping}
+ * always has one). Evaluation runs on a pool of {@code concurrency} threads, in chunks of queries
+ * that fit the budget, and is cancelled natively at the request deadline ({@code timeout}); the
+ * slot is released only once the native call has returned. {@link #close()} drains requests in
+ * flight and cancels those still running near the end of the grace ({@code shutting_down}).
+ *
+ * <p>The circuit is compiled once when the model loads; every key is expanded on one native
  * {@link EvaluationPool} of {@link ServerConfig#evalThreads()} threads, so cached keys share the cores.
  * Logs one JSON line per request (ids shortened, never key or ciphertext bytes).
  */
 public final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
     private static final Logger REQUESTS = LoggerFactory.getLogger("dev.fheml.inference.requests");
+    /** Before the end of the grace, evaluations still running are cancelled so they can be answered. */
+    private static final Duration CANCEL_BEFORE_GRACE_ENDS = Duration.ofSeconds(3);
 
     private final ServerConfig config;
     private final KeySource keySource;
     private final Server jetty;
     private final ServerConnector connector;
-    private final Semaphore slots;
     private final ExecutorService evaluators;
+    private final ScheduledExecutorService timers;
     private final EvaluationPool pool;
     private final CountDownLatch settled = new CountDownLatch(1);
     private final EvaluationStats evaluationStats = new EvaluationStats();
+    private final Set<Invocation> evaluating = ConcurrentHashMap.newKeySet();
+    /** Invocations whose body has arrived and that wait for a slot. */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int maxQueued;
     private volatile Loaded model;
+    private volatile RequestCost.Model costs;
     private volatile String loadError;
     private volatile boolean stopping;
 
@@ -80,7 +111,6 @@ public final class InferenceServer implements AutoCloseable {
     private InferenceServer(ServerConfig config, KeySource keySource) {
         this.config = config;
         this.keySource = keySource;
-        this.slots = new Semaphore(config.concurrency(), true);
         this.pool = EvaluationPool.create(config.evalThreads());
         AtomicInteger n = new AtomicInteger();
         this.evaluators = Executors.newFixedThreadPool(config.concurrency(), r -> {
@@ -88,17 +118,31 @@ public final class InferenceServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, 2 * config.concurrency() + 8), 4);
-        pool.setName("http");
-        this.jetty = new Server(pool);
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        // Bodies of queued requests are held in memory: at most a few per slot.
+        this.maxQueued = 4 * config.concurrency();
+        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, 2 * config.concurrency() + 8), 4);
+        threads.setName("http");
+        this.jetty = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        http.setMinRequestDataRate(config.minBodyRate());
         this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
-        connector.setIdleTimeout(60_000);
+        connector.setIdleTimeout(config.bodyTimeout().toMillis());
         jetty.addConnector(connector);
-        jetty.setHandler(new GracefulHandler(new Routes()));
+        Slots slots = new Slots();
+        slots.setMaxRequestCount(config.concurrency());
+        slots.setMaxSuspend(config.queueTimeout());
+        slots.setMaxSuspendedRequestCount(-1); // bounded before entering (maxQueued), with a JSON busy
+        slots.setHandler(new Evaluate());
+        jetty.setHandler(new GracefulHandler(new Routes(slots)));
+        jetty.setErrorHandler(new JsonErrors());
         jetty.setStopTimeout(config.shutdownGrace().toMillis());
         jetty.setStopAtShutdown(false);
     }
@@ -115,6 +159,7 @@ public final class InferenceServer implements AutoCloseable {
         } catch (Exception e) {
             keySource.close();
             s.pool.close();
+            s.timers.shutdownNow();
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         Thread loader = new Thread(s::loadModel, "model-loader");
@@ -130,6 +175,7 @@ public final class InferenceServer implements AutoCloseable {
             ServerModel server = ModelArtifacts.readServer(zip);
             FheParameters p = server.circuit().parameters();
             CompiledCircuit compiled = CompiledCircuit.compile(server.circuit());
+            costs = new RequestCost.Model(server.circuit());
             model = new Loaded(server, p, compiled, new KeyCache(keySource, p, config.keyCacheBytes(), pool));
             LOG.info(Http.json(Map.of("event", "model_loaded", HostingContract.MODEL_ID_FIELD, server.manifest().modelId(),
                     "parameters", p.name(), "bootstraps_per_query", server.circuit().bootstrapCount())));
@@ -194,9 +240,12 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: {@code /ping} turns 503, the listener closes, requests in flight finish (up to
-     * the shutdown grace), then expanded keys, the compiled circuit and last the evaluation pool are
-     * freed. Idempotent.
+     * Graceful stop (SIGTERM, SageMaker scale-in): {@code /ping} and new invocations answer 503
+     * ({@code not_ready} and {@code shutting_down}, both retryable), the listener closes, requests in
+     * flight finish within the shutdown grace; evaluations still running 3 s
+     * before its end are cancelled and answered {@code shutting_down}, and requests still waiting for
+     * a slot are answered {@code shutting_down} as slots free up. Then expanded keys, the compiled
+     * circuit and last the evaluation pool are freed. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -205,12 +254,20 @@ public final class InferenceServer implements AutoCloseable {
         }
         stopping = true;
         LOG.info("stopping: draining requests in flight (grace {} ms)", config.shutdownGrace().toMillis());
+        long cancelAfter = Math.max(0, config.shutdownGrace().minus(CANCEL_BEFORE_GRACE_ENDS).toMillis());
+        ScheduledFuture<?> cancelRunning = timers.schedule(() -> {
+            for (Invocation i : evaluating) {
+                i.cancel(ErrorCode.SHUTTING_DOWN);
+            }
+        }, cancelAfter, TimeUnit.MILLISECONDS);
         try {
             jetty.stop();
         } catch (Exception e) {
             LOG.warn("stopping the HTTP server: {}", e.toString());
         }
+        cancelRunning.cancel(false);
         evaluators.shutdown();
+        timers.shutdownNow();
         boolean drained = false;
         try {
             drained = evaluators.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
@@ -241,7 +298,12 @@ public final class InferenceServer implements AutoCloseable {
         LOG.info("stopped");
     }
 
-    private final class Routes extends Handler.Abstract {
+    /** {@code /ping}, method and path checks; {@code /invocations} reads its body, then goes on to the slots. */
+    private final class Routes extends Handler.Wrapper {
+        Routes(Handler slots) {
+            super(slots);
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             String path = Request.getPathInContext(request);
@@ -259,7 +321,7 @@ public final class InferenceServer implements AutoCloseable {
                 if (!"POST".equals(method)) {
                     Http.sendError(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "use POST /invocations");
                 } else {
-                    invoke(request, response, callback);
+                    new Invocation(request, response, callback).start(getHandler());
                 }
             } else {
                 Http.sendError(response, callback, ErrorCode.NOT_FOUND, "no such path; use /ping or /invocations");
@@ -268,91 +330,338 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    private void invoke(Request request, Response response, Callback callback) {
-        long start = System.nanoTime();
-        String requestId = request.getHeaders().get(HostingContract.REQUEST_ID_HEADER);
-        if (!Ids.isRequestId(requestId)) {
-            requestId = UUID.randomUUID().toString();
+    /**
+     * The evaluation slots: Jetty's QoS handler suspends a request that finds them all taken (no
+     * thread waits) and resumes it when a request completes, or fails it after the queue timeout.
+     */
+    private final class Slots extends QoSHandler {
+        @Override
+        protected void failSuspended(Request request, Response response, Callback callback, int status, Throwable failure) {
+            Invocation invocation = Invocation.of(request);
+            if (invocation == null) {
+                super.failSuspended(request, response, callback, status, failure);
+                return;
+            }
+            queued.decrementAndGet();
+            if (failure instanceof TimeoutException && !stopping) {
+                invocation.finish(ErrorCode.BUSY, "all " + config.concurrency() + " evaluation slots stayed busy for "
+                        + config.queueTimeout().toMillis() + " ms; retry later");
+            } else {
+                invocation.finish(stopping ? ErrorCode.SHUTTING_DOWN : ErrorCode.INTERNAL,
+                        stopping ? "the server is shutting down" : "could not schedule the evaluation: " + failure);
+            }
         }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("event", "invocation");
-        line.put("request_id", requestId);
-        response.getHeaders().put(HostingContract.REQUEST_ID_HEADER, requestId);
-        ErrorCode error = null;
-        try {
-            byte[] out = process(request, line);
-            Http.send(response, callback, 200, HostingContract.ENVELOPE_CONTENT_TYPE, out);
-        } catch (InferenceException e) {
-            error = e.code();
-            if (error == ErrorCode.BUSY) {
+    }
+
+    /** Runs with a slot: hands the evaluation to the evaluator threads and returns at once. */
+    private final class Evaluate extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Invocation invocation = Invocation.of(request);
+            queued.decrementAndGet();
+            evaluators.execute(invocation::evaluate);
+            return true;
+        }
+    }
+
+    /** Jetty's own error responses (bad request line, 431, 503 while stopping...) in the JSON error contract. */
+    private final class JsonErrors extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
+                Callback callback) {
+            ErrorCode code = code(status);
+            if (code == ErrorCode.BUSY) {
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
             }
-            if (error == ErrorCode.INTERNAL) {
-                LOG.error("request {} failed", requestId, e);
-            }
-            Http.sendError(response, callback, error, e.getMessage());
-        } catch (RuntimeException e) {
-            error = ErrorCode.INTERNAL;
-            LOG.error("request {} failed", requestId, e);
-            Http.sendError(response, callback, error, "internal error (see the server log, request " + requestId + ")");
+            Http.sendJson(response, callback, status, Http.errorBody(code, text(status, message)));
         }
-        line.put("status", error == null ? 200 : error.status());
-        line.put("code", error == null ? "ok" : error.code());
-        line.put("ms", (System.nanoTime() - start) / 1_000_000);
-        REQUESTS.info(Http.json(line));
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+            fields.put(HttpHeader.CONTENT_TYPE, HostingContract.JSON_CONTENT_TYPE);
+            return ByteBuffer.wrap(Http.json(Http.errorBody(code(status), text(status, reason)))
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+
+        private ErrorCode code(int status) {
+            return status == HttpStatus.SERVICE_UNAVAILABLE_503 && stopping ? ErrorCode.SHUTTING_DOWN
+                    : ErrorCode.forStatus(status);
+        }
+
+        private static String text(int status, String message) {
+            String reason = HttpStatus.getMessage(status);
+            return message == null || message.isBlank() ? reason : reason + ": " + message;
+        }
     }
 
-    private byte[] process(Request request, Map<String, Object> line) {
-        Loaded m = model;
-        if (m == null || stopping) {
-            throw new InferenceException(ErrorCode.NOT_READY, stopping ? "the server is shutting down" : "the model is not loaded yet");
+    /**
+     * One {@code POST /invocations} from its first byte to its one answer: body (asynchronous, under
+     * the body deadline), envelope and budget checks, the wait for a slot, the evaluation (cancellable)
+     * and the answer, written exactly once with its log line.
+     */
+    private final class Invocation {
+        private static final String ATTRIBUTE = Invocation.class.getName();
+
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final long start = System.nanoTime();
+        private final String requestId;
+        private final Map<String, Object> line = new LinkedHashMap<>();
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private final List<byte[]> parts = new ArrayList<>();
+        private long received;
+        private ScheduledFuture<?> bodyDeadline;
+        /** Set when the headers already decide the answer: given once the body has been read. */
+        private InferenceException refusal;
+        private Loaded model;
+        private Envelope envelope;
+        private RequestCost cost;
+        /** Set by {@link #cancel}: what the evaluation is answered with once it stops. */
+        private volatile ErrorCode cancelledWith;
+        private CancelFlag flag;
+
+        Invocation(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            String id = request.getHeaders().get(HostingContract.REQUEST_ID_HEADER);
+            this.requestId = Ids.isRequestId(id) ? id : UUID.randomUUID().toString();
+            line.put("event", "invocation");
+            line.put("request_id", requestId);
+            response.getHeaders().put(HostingContract.REQUEST_ID_HEADER, requestId);
         }
-        if (request.getLength() > config.maxBodyBytes()) {
-            throw new InferenceException(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + request.getLength()
-                    + " bytes exceeds the limit of " + config.maxBodyBytes());
+
+        static Invocation of(Request request) {
+            return (Invocation) request.getAttribute(ATTRIBUTE);
         }
-        try {
-            if (!slots.tryAcquire(config.queueTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new InferenceException(ErrorCode.BUSY, "all " + config.concurrency()
-                        + " evaluation slots stayed busy for " + config.queueTimeout().toMillis() + " ms; retry later");
+
+        /**
+         * Checks what the headers tell, then reads the body without holding a thread. A request
+         * refused for its headers alone (content type, not ready) is still read first when its body
+         * is within the limit, so the client gets the answer instead of a reset connection.
+         */
+        void start(Handler slots) {
+            if (request.getLength() > config.maxBodyBytes()) {
+                finish(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + request.getLength()
+                        + " bytes exceeds the limit of " + config.maxBodyBytes());
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InferenceException(ErrorCode.NOT_READY, "interrupted while waiting for a slot");
-        }
-        boolean handedOver = false;
-        try {
-            Envelope envelope = parse(readBody(request));
-            line.put("model", Ids.shortId(envelope.modelId()));
-            line.put("key", Ids.shortId(envelope.keyId()));
-            line.put("queries", envelope.count());
-            if (!envelope.modelId().equals(m.modelId())) {
-                throw new InferenceException(ErrorCode.MODEL_MISMATCH, "this endpoint serves model " + m.modelId()
-                        + ", the request is for " + envelope.modelId());
+            Loaded m = InferenceServer.this.model;
+            String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+            if (type != null && !HostingContract.ENVELOPE_CONTENT_TYPE.equalsIgnoreCase(MimeTypes.getBase(type))) {
+                refusal = new InferenceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "content type " + type
+                        + " is not accepted; send " + HostingContract.ENVELOPE_CONTENT_TYPE + " (or no content type)");
+            } else if (m == null || stopping) {
+                refusal = new InferenceException(stopping ? ErrorCode.SHUTTING_DOWN : ErrorCode.NOT_READY,
+                        stopping ? "the server is shutting down" : "the model is not loaded yet");
             }
-            Future<byte[]> result = evaluators.submit(() -> {
-                try {
-                    return evaluate(m, envelope);
-                } finally {
-                    slots.release();
+            this.model = m;
+            request.setAttribute(ATTRIBUTE, this);
+            bodyDeadline = timers.schedule(() -> finish(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive"
+                    + " within " + config.bodyTimeout().toMillis() + " ms"), config.bodyTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            read(slots);
+        }
+
+        /** Takes what content is there; asks Jetty to call again when more arrives. */
+        private void read(Handler slots) {
+            while (!answered.get()) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(() -> read(slots));
+                    return;
                 }
-            });
-            handedOver = true;
-            return await(result);
-        } finally {
-            if (!handedOver) {
-                slots.release();
+                if (Content.Chunk.isFailure(chunk)) {
+                    Throwable failure = chunk.getFailure();
+                    // Jetty's minimum data rate and idle timeout end a slow body with a timeout.
+                    boolean slow = failure instanceof TimeoutException
+                            || (failure instanceof org.eclipse.jetty.http.HttpException h && h.getCode() == 408);
+                    finish(slow ? ErrorCode.REQUEST_TIMEOUT : ErrorCode.MALFORMED_ENVELOPE,
+                            "the request body could not be read: " + failure.getMessage());
+                    return;
+                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                received += bytes.remaining();
+                if (received > config.maxBodyBytes()) {
+                    chunk.release();
+                    finish(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the limit of " + config.maxBodyBytes() + " bytes");
+                    return;
+                }
+                if (bytes.hasRemaining()) {
+                    byte[] copy = new byte[bytes.remaining()];
+                    bytes.get(copy);
+                    parts.add(copy);
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                if (last) {
+                    bodyDeadline.cancel(false);
+                    arrived(slots);
+                    return;
+                }
             }
         }
-    }
 
-    private byte[] readBody(Request request) {
-        try {
-            return Http.readBody(request, config.maxBodyBytes());
-        } catch (Http.TooLargeException e) {
-            throw new InferenceException(ErrorCode.PAYLOAD_TOO_LARGE, e.getMessage());
-        } catch (IOException e) {
-            throw new InferenceException(ErrorCode.MALFORMED_ENVELOPE, "the request body could not be read: " + e);
+        /** The whole body is here: parse, check model and budget, then wait for a slot. */
+        private void arrived(Handler slots) {
+            if (refusal != null) {
+                finish(refusal.code(), refusal.getMessage());
+                return;
+            }
+            try {
+                byte[] body = new byte[(int) received];
+                int at = 0;
+                for (byte[] p : parts) {
+                    System.arraycopy(p, 0, body, at, p.length);
+                    at += p.length;
+                }
+                parts.clear();
+                envelope = parse(body);
+                line.put("model", Ids.shortId(envelope.modelId()));
+                line.put("key", Ids.shortId(envelope.keyId()));
+                line.put("queries", envelope.count());
+                if (!envelope.modelId().equals(model.modelId())) {
+                    throw new InferenceException(ErrorCode.MODEL_MISMATCH, "this endpoint serves model " + model.modelId()
+                            + ", the request is for " + envelope.modelId());
+                }
+                cost = budget(envelope, body.length);
+                if (stopping) {
+                    throw new InferenceException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+                }
+                if (queued.incrementAndGet() > maxQueued) {
+                    queued.decrementAndGet();
+                    throw new InferenceException(ErrorCode.BUSY, maxQueued + " requests already wait for one of the "
+                            + config.concurrency() + " evaluation slots; retry later");
+                }
+            } catch (InferenceException e) {
+                finish(e.code(), e.getMessage());
+                return;
+            }
+            try {
+                slots.handle(request, response, callback);
+            } catch (Exception e) {
+                queued.decrementAndGet();
+                finish(ErrorCode.INTERNAL, "could not schedule the evaluation: " + e);
+            }
+        }
+
+        private RequestCost budget(Envelope e, long bodyBytes) {
+            RequestCost c = costs.of(e.count(), bodyBytes, config.requestMemoryBudget());
+            line.put("bootstraps", c.bootstraps());
+            if (c.bootstraps() > config.requestBootstrapBudget()) {
+                throw new InferenceException(ErrorCode.TOO_LARGE, "the request costs " + c.bootstraps() + " bootstraps ("
+                        + e.count() + " queries x " + costs.bootstrapsPerQuery() + "), over the limit of "
+                        + config.requestBootstrapBudget() + " per request: send fewer queries per request");
+            }
+            if (c.memoryBytes() > config.requestMemoryBudget()) {
+                throw new InferenceException(ErrorCode.TOO_LARGE, "the request needs about " + c.memoryBytes()
+                        + " bytes of memory (" + e.count() + " queries), over the limit of "
+                        + config.requestMemoryBudget() + " per request: send fewer queries per request");
+            }
+            return c;
+        }
+
+        /** On an evaluator thread, holding a slot. */
+        void evaluate() {
+            byte[] out = null;
+            ErrorCode error = null;
+            String message = null;
+            ScheduledFuture<?> deadline = null;
+            CancelFlag f = CancelFlag.create();
+            synchronized (this) {
+                flag = f;
+            }
+            try {
+                evaluating.add(this);
+                if (stopping) {
+                    cancel(ErrorCode.SHUTTING_DOWN);
+                }
+                deadline = timers.schedule(() -> cancel(ErrorCode.TIMEOUT), config.requestTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
+                out = InferenceServer.this.evaluate(model, envelope, cost.chunkQueries(), this);
+            } catch (InferenceException e) {
+                error = e.code();
+                message = e.getMessage();
+                if (error == ErrorCode.INTERNAL) {
+                    LOG.error("request {} failed", requestId, e);
+                }
+            } catch (CancellationException e) {
+                error = cancelledWith != null ? cancelledWith : ErrorCode.TIMEOUT;
+                message = error == ErrorCode.SHUTTING_DOWN
+                        ? "the server is shutting down; the evaluation was stopped: submit again"
+                        : "the evaluation did not finish within " + config.requestTimeout().toMillis()
+                                + " ms and was stopped";
+            } catch (RuntimeException | Error e) {
+                // Errors too: a native AssertionError is a bug, answered like one, never an HTML 500.
+                error = ErrorCode.INTERNAL;
+                message = "internal error (see the server log, request " + requestId + ")";
+                LOG.error("request {} failed", requestId, e);
+            } finally {
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+                evaluating.remove(this);
+                synchronized (this) {
+                    flag = null; // cancel() after this point has nothing to raise
+                }
+                f.close();
+            }
+            if (error == null) {
+                finish(out);
+            } else {
+                finish(error, message);
+            }
+        }
+
+        /** Stops the evaluation at its next checkpoint; it is then answered with {@code code}. */
+        void cancel(ErrorCode code) {
+            synchronized (this) {
+                if (cancelledWith == null) {
+                    cancelledWith = code;
+                }
+                if (flag != null) {
+                    flag.cancel();
+                }
+            }
+        }
+
+        /** Throws the cancellation if one was asked for (before work that has no checkpoint of its own). */
+        void checkCancelled() {
+            if (cancelledWith != null) {
+                throw new CancellationException();
+            }
+        }
+
+        synchronized CancelFlag flag() {
+            return flag;
+        }
+
+        void finish(byte[] out) {
+            if (answered.compareAndSet(false, true)) {
+                Http.send(response, callback, 200, HostingContract.ENVELOPE_CONTENT_TYPE, out);
+                log(null);
+            }
+        }
+
+        void finish(ErrorCode code, String message) {
+            if (answered.compareAndSet(false, true)) {
+                if (bodyDeadline != null) {
+                    bodyDeadline.cancel(false);
+                }
+                if (code.retryable() && code.status() == HttpStatus.SERVICE_UNAVAILABLE_503) {
+                    response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+                }
+                Http.sendError(response, callback, code, message);
+                log(code);
+            }
+        }
+
+        private void log(ErrorCode error) {
+            line.put("status", error == null ? 200 : error.status());
+            line.put("code", error == null ? "ok" : error.code());
+            line.put("ms", (System.nanoTime() - start) / 1_000_000);
+            REQUESTS.info(Http.json(line));
         }
     }
 
@@ -369,25 +678,7 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    private byte[] await(Future<byte[]> result) {
-        try {
-            return result.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // The native evaluation cannot be interrupted: it finishes and then frees its slot.
-            throw new InferenceException(ErrorCode.TIMEOUT,
-                    "evaluation did not finish within " + config.requestTimeout().toMillis() + " ms");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof InferenceException ie) {
-                throw ie;
-            }
-            throw new InferenceException(ErrorCode.INTERNAL, "evaluation failed (see the server log)", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InferenceException(ErrorCode.INTERNAL, "interrupted");
-        }
-    }
-
-    private byte[] evaluate(Loaded m, Envelope envelope) {
+    private byte[] evaluate(Loaded m, Envelope envelope, int chunkQueries, Invocation invocation) {
         GlweBatch input;
         try {
             input = GlweBatch.fromBytes(m.parameters(), envelope.payload(), config.maxBodyBytes());
@@ -399,8 +690,9 @@ public final class InferenceServer implements AutoCloseable {
                 throw new InferenceException(ErrorCode.INVALID_CIPHERTEXT, "the envelope announces " + envelope.count()
                         + " queries but carries " + input.count());
             }
+            invocation.checkCancelled(); // the key download and expansion have no checkpoint
             long start = System.nanoTime();
-            try (CompactBatch out = m.compiled().evaluate(key.context(), input)) {
+            try (CompactBatch out = m.compiled().evaluate(key.context(), input, chunkQueries, invocation.flag())) {
                 evaluationStats.record(System.nanoTime() - start);
                 return Envelope.response(envelope.modelId(), envelope.keyId(), envelope.count(), out.toBytes()).toBytes();
             } catch (FheException e) {

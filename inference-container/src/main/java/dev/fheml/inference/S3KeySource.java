@@ -7,7 +7,7 @@ import java.io.InputStream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Reads evaluation keys from {@code s3://<bucket>/<prefix><model-id>/<key-id>} (the container
  * needs {@code s3:GetObject} on that prefix only). A missing key answers 404, or 403 when the role
- * may not list the bucket: both mean "unknown key".
+ * may not list the bucket: both mean "unknown key". The body is read inside the SDK call (a
+ * response transformer), so the client's attempt and call timeouts bound the download too: an S3
+ * that accepts connections and never answers, or stalls mid-body, costs at most the call timeout.
  */
 public final class S3KeySource implements KeySource {
     private final S3Client s3;
@@ -44,6 +46,8 @@ public final class S3KeySource implements KeySource {
         if (config.s3Endpoint() != null) {
             b.endpointOverride(config.s3Endpoint()).forcePathStyle(true);
         }
+        b.overrideConfiguration(o -> o.apiCallAttemptTimeout(config.s3AttemptTimeout())
+                .apiCallTimeout(config.s3CallTimeout()));
         b.credentialsProvider(config.accessKeyId() != null
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKeyId(), config.secretAccessKey()))
                 : DefaultCredentialsProvider.builder().build());
@@ -53,15 +57,19 @@ public final class S3KeySource implements KeySource {
     @Override
     public byte[] fetch(String modelId, String keyId, long maxBytes) {
         String key = ExchangeLayout.keyObject(prefix, modelId, keyId);
-        try (ResponseInputStream<GetObjectResponse> in =
-                s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build())) {
-            Long length = in.response().contentLength();
-            if (length != null && length > maxBytes) {
-                in.abort();
-                throw new InferenceException(ErrorCode.INVALID_KEY,
-                        "evaluation key " + keyId + " is " + length + " bytes, above the limit of " + maxBytes);
-            }
-            return readAtMost(in, maxBytes, keyId);
+        try {
+            return s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(),
+                    (GetObjectResponse response, AbortableInputStream in) -> {
+                        Long length = response.contentLength();
+                        if (length != null && length > maxBytes) {
+                            in.abort();
+                            throw new TooLarge("evaluation key " + keyId + " is " + length + " bytes, above the limit of "
+                                    + maxBytes);
+                        }
+                        return readAtMost(in, maxBytes, keyId);
+                    });
+        } catch (TooLarge e) {
+            throw new InferenceException(ErrorCode.INVALID_KEY, e.getMessage());
         } catch (NoSuchKeyException e) {
             throw unknown(keyId);
         } catch (S3Exception e) {
@@ -70,17 +78,38 @@ public final class S3KeySource implements KeySource {
             }
             throw new InferenceException(ErrorCode.KEY_STORE_UNAVAILABLE,
                     "reading evaluation key " + keyId + " failed: S3 status " + e.statusCode(), e);
-        } catch (SdkException | IOException e) {
+        } catch (SdkException e) {
+            TooLarge tooLarge = causeOf(e, TooLarge.class);
+            if (tooLarge != null) {
+                throw new InferenceException(ErrorCode.INVALID_KEY, tooLarge.getMessage());
+            }
             throw new InferenceException(ErrorCode.KEY_STORE_UNAVAILABLE,
                     "reading evaluation key " + keyId + " failed: " + e.getClass().getSimpleName(), e);
         }
     }
 
+    /** A stored key over the size limit, raised inside the SDK call; unchecked so the SDK does not retry it. */
+    private static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
     private static byte[] readAtMost(InputStream in, long maxBytes, String keyId) throws IOException {
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         if (bytes.length > maxBytes) {
-            throw new InferenceException(ErrorCode.INVALID_KEY,
-                    "evaluation key " + keyId + " is above the limit of " + maxBytes + " bytes");
+            throw new TooLarge("evaluation key " + keyId + " is above the limit of " + maxBytes + " bytes");
         }
         return bytes;
     }

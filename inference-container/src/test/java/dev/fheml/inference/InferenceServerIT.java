@@ -13,7 +13,6 @@ import dev.fheml.protocol.ErrorCode;
 import dev.fheml.protocol.HostingContract;
 import dev.fheml.protocol.Ids;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -168,29 +167,224 @@ class InferenceServerIT {
         }
     }
 
+    /** A batch that keeps the only slot busy for many seconds (tiny model: 8 bootstraps a query). */
+    private static byte[] longRequest(TestServer s, int queries) {
+        long[][] x = new long[queries][];
+        for (int q = 0; q < queries; q++) {
+            x[q] = s.randomInput(1000 + q);
+        }
+        return s.request(x);
+    }
+
+    private static TestServer oneSlotServer(Duration requestTimeout) throws Exception {
+        return TestServer.start(b -> b.concurrency(1).queueTimeout(Duration.ofMillis(300)).requestTimeout(requestTimeout)
+                .maxBodyBytes(32L << 20).requestMaxBootstraps(1_000_000).bodyTimeout(Duration.ofSeconds(3)));
+    }
+
     @Test
-    void busyWhenEverySlotStaysTaken() throws Exception {
-        // A second server with one slot and a short queue; a slow upload holds the slot.
-        try (TestServer small = TestServer.start(b -> b.concurrency(1).queueTimeout(Duration.ofMillis(300)))) {
+    void busyWhenEverySlotStaysTakenByAnEvaluation() throws Exception {
+        try (TestServer small = oneSlotServer(Duration.ofSeconds(4))) {
             byte[] good = small.request(new long[][] {small.randomInput(5)});
-            try (Socket slow = new Socket("127.0.0.1", small.server.port())) {
-                OutputStream out = slow.getOutputStream();
-                out.write(("POST " + HostingContract.INVOCATIONS + " HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                        + HostingContract.ENVELOPE_CONTENT_TYPE + "\r\nContent-Length: " + good.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.write(good, 0, 100);
-                out.flush();
-                Thread.sleep(300); // the slow request now holds the only slot
+            warm(small, good);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<HttpResponse<byte[]>> slow = pool.submit(() -> small.post(longRequest(small, 400)));
+                awaitEvaluations(small, 2);
                 HttpResponse<byte[]> busy = small.post(good);
                 assertError(busy, ErrorCode.BUSY);
                 assertEquals("1", busy.headers().firstValue("Retry-After").orElse(null));
-                out.write(good, 100, good.length - 100);
-                out.flush();
-                String head = new String(slow.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-                assertEquals("HTTP/1.1 200", head, "the slow request itself completes");
+                assertError(slow.get(), ErrorCode.TIMEOUT);
+            } finally {
+                pool.shutdownNow();
             }
             assertEquals(200, small.post(good).statusCode(), "after busy, the next request succeeds");
         }
+    }
+
+    @Test
+    void aRequestPastItsDeadlineIsCancelledAndFreesItsSlotWithinASecond() throws Exception {
+        try (TestServer small = oneSlotServer(Duration.ofSeconds(2))) {
+            byte[] good = small.request(new long[][] {small.randomInput(6)});
+            warm(small, good);
+            long start = System.nanoTime();
+            HttpResponse<byte[]> timedOut = small.post(longRequest(small, 400)); // ~3200 bootstraps: far over 2 s
+            long answeredMs = (System.nanoTime() - start) / 1_000_000;
+            assertError(timedOut, ErrorCode.TIMEOUT);
+            assertTrue(answeredMs < 2000 + 1500, "answered " + answeredMs + " ms after it was sent (deadline 2000 ms)");
+            // The slot is free: the next request is evaluated, not refused as busy after 300 ms in the queue.
+            HttpResponse<byte[]> next = small.post(good);
+            assertEquals(200, next.statusCode(), new String(next.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void slowBodiesHoldNoSlotAndEndInRequestTimeout() throws Exception {
+        try (TestServer small = oneSlotServer(Duration.ofSeconds(30))) {
+            byte[] good = small.request(new long[][] {small.randomInput(7)});
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    Socket socket = new Socket("127.0.0.1", small.server.port());
+                    socket.getOutputStream().write(head(good.length));
+                    socket.getOutputStream().write(good, 0, 1);
+                    slow.add(socket);
+                }
+                for (int i = 1; i < 4; i++) { // one byte a second on each: a slow drip
+                    for (Socket socket : slow) {
+                        socket.getOutputStream().write(good, i, 1);
+                    }
+                    if (i == 2) {
+                        HttpResponse<byte[]> r = small.post(good);
+                        assertEquals(200, r.statusCode(), "the only slot is free while bodies drip in: "
+                                + new String(r.body(), StandardCharsets.UTF_8));
+                    }
+                    Thread.sleep(1000);
+                }
+                for (Socket socket : slow) {
+                    socket.setSoTimeout(10_000);
+                    String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+                    assertTrue(answer.contains("\"" + ErrorCode.REQUEST_TIMEOUT.code() + "\""), answer);
+                }
+            } finally {
+                for (Socket socket : slow) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void pingAnswersWhileManyConnectionsSendHeadersAndNoBody() throws Exception {
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 24; i++) {
+                Socket socket = new Socket("127.0.0.1", t.server.port());
+                socket.getOutputStream().write(head(100_000));
+                idle.add(socket);
+            }
+            Thread.sleep(500); // every one of them has reached the server
+            long start = System.nanoTime();
+            HttpResponse<String> ping = t.get(HostingContract.PING);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(200, ping.statusCode());
+            System.out.println("/ping under 24 header-only connections: " + ms + " ms");
+            assertTrue(ms < 1000, "/ping took " + ms + " ms");
+            assertAGoodRequestSucceeds();
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aRequestOverTheBootstrapOrMemoryBudgetIsRefusedNamingTheLimit() throws Exception {
+        // 8 bootstraps a query; a few MiB of memory: 1 query fits, 100 do not.
+        try (TestServer limited = TestServer.start(b -> b.requestMaxBootstraps(8 * 50).requestMemoryBytes(8L << 20))) {
+            HttpResponse<byte[]> r = limited.post(longRequest(limited, 51));
+            assertError(r, ErrorCode.TOO_LARGE);
+            assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("limit of 400"), new String(r.body()));
+            ServerConfig c = limited.config;
+            try (TestServer memory = TestServer.start(b -> b.requestMaxBootstraps(1_000_000).requestMemoryBytes(8L << 20))) {
+                HttpResponse<byte[]> m = memory.post(longRequest(memory, 100));
+                assertError(m, ErrorCode.TOO_LARGE);
+                assertTrue(new String(m.body(), StandardCharsets.UTF_8).contains("limit of " + (8L << 20)),
+                        new String(m.body()));
+                // 20 queries fit, evaluated in chunks smaller than the batch: every result is right.
+                long[][] x = new long[20][];
+                for (int q = 0; q < x.length; q++) {
+                    x[q] = memory.randomInput(300 + q);
+                }
+                RequestCost cost = new RequestCost.Model(memory.circuit).of(20, memory.request(x).length, 8L << 20);
+                assertTrue(cost.chunkQueries() < 20 && cost.memoryBytes() <= 8L << 20, cost.toString());
+                HttpResponse<byte[]> ok = memory.post(memory.request(x));
+                assertEquals(200, ok.statusCode(), new String(ok.body(), StandardCharsets.UTF_8));
+                long[][] out = memory.decrypt(ok.body(), x.length);
+                for (int q = 0; q < x.length; q++) {
+                    assertArrayEquals(memory.expected(x[q]), out[q], "query " + q);
+                }
+            }
+            assertEquals(200, limited.post(limited.request(new long[][] {limited.randomInput(9)})).statusCode());
+            assertTrue(c.requestBootstrapBudget() == 400);
+        }
+    }
+
+    @Test
+    void jettysOwnErrorsAndOtherContentTypesGetJsonErrors() throws Exception {
+        String bad = raw(t, "GARBAGE\r\n\r\n");
+        assertTrue(bad.startsWith("HTTP/1.1 400"), bad);
+        assertTrue(bad.contains("application/json") && bad.contains("\"" + ErrorCode.BAD_REQUEST.code() + "\""), bad);
+        String big = raw(t, "GET " + HostingContract.PING + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
+                + "\r\n\r\n");
+        assertTrue(big.startsWith("HTTP/1.1 431"), big);
+        assertTrue(big.contains("\"" + ErrorCode.HEADERS_TOO_LARGE.code() + "\""), big);
+        byte[] good = t.request(new long[][] {t.randomInput(8)});
+        HttpResponse<byte[]> r = t.http().send(java.net.http.HttpRequest.newBuilder(
+                t.server.uri().resolve(HostingContract.INVOCATIONS)).header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(good)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertError(r, ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+        assertAGoodRequestSucceeds();
+    }
+
+    @Test
+    void aStopShorterThanARequestAnswersItShuttingDown() throws Exception {
+        TestServer s = TestServer.start(b -> b.concurrency(1).requestTimeout(Duration.ofSeconds(60))
+                .shutdownGrace(Duration.ofSeconds(4)).maxBodyBytes(32L << 20).requestMaxBootstraps(1_000_000));
+        try {
+            assertEquals(200, s.post(s.request(new long[][] {s.randomInput(1)})).statusCode());
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<HttpResponse<byte[]>> inFlight = pool.submit(() -> s.post(longRequest(s, 600)));
+                awaitEvaluations(s, 2);
+                long start = System.nanoTime();
+                s.server.close();
+                long stopMs = (System.nanoTime() - start) / 1_000_000;
+                HttpResponse<byte[]> r = inFlight.get();
+                assertError(r, ErrorCode.SHUTTING_DOWN);
+                assertTrue(ErrorCode.SHUTTING_DOWN.retryable());
+                assertTrue(stopMs < 4000 + 2000, "the stop took " + stopMs + " ms with a grace of 4000 ms");
+            } finally {
+                pool.shutdownNow();
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    private static byte[] head(int contentLength) {
+        return ("POST " + HostingContract.INVOCATIONS + " HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                + HostingContract.ENVELOPE_CONTENT_TYPE + "\r\nContent-Length: " + contentLength + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Sends {@code request} as it is and returns the whole answer (the server closes after an error). */
+    private static String raw(TestServer s, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Expands the key: the first request may meet a short deadline while the key expands (it stays cached). */
+    private static void warm(TestServer s, byte[] good) throws Exception {
+        int status = 0;
+        for (int i = 0; i < 5 && status != 200; i++) {
+            status = s.post(good).statusCode();
+        }
+        assertEquals(200, status, "warm: the key is expanded");
+    }
+
+    /** Waits until {@code n} evaluations have started (the first one warms the key). */
+    private static void awaitEvaluations(TestServer s, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (keyLookups(s) < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(200); // past the key lookup, into the native evaluation
     }
 
     @Test

@@ -44,6 +44,13 @@ class ServerConfigTest {
         env.put(ContainerEnvironment.KEY_CACHE_BYTES, "123456");
         env.put(ContainerEnvironment.EVAL_THREADS, "4");
         env.put(ContainerEnvironment.SHUTDOWN_GRACE_MS, "9000");
+        env.put(ContainerEnvironment.BODY_TIMEOUT_MS, "4000");
+        env.put(ContainerEnvironment.MIN_BODY_RATE, "100");
+        env.put(ContainerEnvironment.MEMORY_BYTES, "999999999");
+        env.put(ContainerEnvironment.REQUEST_MEMORY_BYTES, "77777777");
+        env.put(ContainerEnvironment.REQUEST_MAX_BOOTSTRAPS, "5000");
+        env.put(ContainerEnvironment.S3_CALL_TIMEOUT_MS, "3000");
+        env.put(ContainerEnvironment.S3_ATTEMPT_TIMEOUT_MS, "1000");
         ServerConfig c = ServerConfig.fromEnvironment(env);
         assertEquals(9001, c.port());
         assertEquals(Path.of("/models/x"), c.modelDir());
@@ -57,6 +64,35 @@ class ServerConfigTest {
         assertEquals(123456, c.keyCacheBytes());
         assertEquals(4, c.evalThreads());
         assertEquals(Duration.ofMillis(9000), c.shutdownGrace());
+        assertEquals(Duration.ofMillis(4000), c.bodyTimeout());
+        assertEquals(100, c.minBodyRate());
+        assertEquals(999999999, c.memoryBytes());
+        assertEquals(77777777, c.requestMemoryBudget());
+        assertEquals(5000, c.requestBootstrapBudget());
+        assertEquals(Duration.ofMillis(3000), c.s3CallTimeout());
+        assertEquals(Duration.ofMillis(1000), c.s3AttemptTimeout());
+    }
+
+    @Test
+    void theGraceOutlastsTheRequestTimeoutUnlessSet() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of(ContainerEnvironment.KEY_BUCKET, "b",
+                ContainerEnvironment.REQUEST_TIMEOUT_MS, "50000"));
+        assertEquals(Duration.ofMillis(50000).plus(ServerConfig.GRACE_MARGIN), c.shutdownGrace());
+        assertTrue(ServerConfig.builder().keyBucket("b").build().shutdownGrace()
+                .compareTo(ServerConfig.builder().keyBucket("b").build().requestTimeout()) > 0);
+    }
+
+    @Test
+    void theDerivedBudgetsFitTheContainer() {
+        ServerConfig c = ServerConfig.builder().keyBucket("b").memoryBytes(4L << 30).keyCacheBytes(1L << 30)
+                .concurrency(4).evalThreads(2).requestTimeout(Duration.ofSeconds(100)).build();
+        long budget = c.requestMemoryBudget();
+        assertEquals(((4L << 30) - (1L << 30) - ServerConfig.BASELINE_BYTES) / 4, budget);
+        assertTrue(4 * budget + c.keyCacheBytes() + ServerConfig.BASELINE_BYTES <= c.memoryBytes(),
+                "concurrency x budget + key cache + baseline fits the memory");
+        assertEquals(100L * 2 * ServerConfig.BOOTSTRAPS_PER_THREAD_SECOND, c.requestBootstrapBudget());
+        ServerConfig tiny = c.toBuilder().memoryBytes(1L << 30).build();
+        assertEquals(ServerConfig.MIN_REQUEST_MEMORY, tiny.requestMemoryBudget(), "never below the floor");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.fheml.inference.Http;
 import dev.fheml.protocol.ErrorCode;
 import dev.fheml.protocol.ExchangeLayout;
 import dev.fheml.protocol.HostingContract;
+import dev.fheml.protocol.Ids;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -33,15 +36,24 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * What SageMaker asynchronous inference does, on 127.0.0.1: answers the runtime API's
  * {@code POST /endpoints/<name>/async-invocations} with 202 and the output/failure locations,
  * queues the request, reads the body from {@code InputLocation}, POSTs it to the inference server's
  * {@code /invocations}, and writes {@code results/<id>.out} or {@code failures/<id>-error.out}.
- * While the server is unreachable or answers 503 (restart, busy) it retries with backoff for up to
- * {@code retryWindow}; then the failure object says {@code endpoint_unavailable}. An acknowledged
- * request therefore always ends in an output or a failure object (unless this process dies).
+ * While the server is unreachable, drops the connection (a killed container) or answers 503
+ * (restart, busy, shutting down) it retries with backoff for up to {@code retryWindow}; then the
+ * failure object says {@code endpoint_unavailable}. S3 failures are retried too: reading the input
+ * (a missing object is {@code input_not_found} at once) and writing the result; a result that cannot
+ * be written within the window becomes an {@code output_write_failed} failure object, as SageMaker
+ * writes a failure when it cannot write the output. An inference id already accepted is the same
+ * submission (a retried InvokeEndpointAsync): it gets the same locations and is delivered once. An
+ * acknowledged request therefore ends in exactly one output or failure object (unless this process
+ * dies, or S3 refuses both for a whole window each).
  */
 public final class LocalAsyncInvoker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalAsyncInvoker.class);
@@ -71,6 +83,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final AtomicLong accepted = new AtomicLong();
+    private final Set<String> ids = ConcurrentHashMap.newKeySet();
     private final AtomicLong retries = new AtomicLong();
     private final Listener listener;
 
@@ -117,6 +130,11 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         return accepted.get();
     }
 
+    /** The inference ids accepted so far (each is delivered once). */
+    public Set<String> acceptedIds() {
+        return Set.copyOf(ids);
+    }
+
     /** Deliveries retried because the server was unreachable or busy. */
     public long retries() {
         return retries.get();
@@ -147,11 +165,17 @@ public final class LocalAsyncInvoker implements AutoCloseable {
                 id = UUID.randomUUID().toString();
             }
             String contentType = request.getHeaders().get("X-Amzn-SageMaker-Content-Type");
+            if (!Ids.isRequestId(id)) {
+                awsError(response, callback, 400, "ValidationError", "InferenceId must be 1-128 of [A-Za-z0-9._:-]");
+                return true;
+            }
             String output = ExchangeLayout.resultObject(id);
             String failure = ExchangeLayout.failureObject(id);
-            accepted.incrementAndGet();
             String inferenceId = id;
-            workers.execute(() -> deliver(inferenceId, location, contentType, output, failure));
+            if (ids.add(inferenceId)) {
+                accepted.incrementAndGet();
+                workers.execute(() -> deliver(inferenceId, location, contentType, output, failure));
+            }
             response.getHeaders().put("X-Amzn-SageMaker-OutputLocation", location(output));
             response.getHeaders().put("X-Amzn-SageMaker-FailureLocation", location(failure));
             Http.sendJson(response, callback, 202, Map.of("InferenceId", inferenceId));
@@ -165,16 +189,30 @@ public final class LocalAsyncInvoker implements AutoCloseable {
     }
 
     private void deliver(String id, URI input, String contentType, String output, String failure) {
-        byte[] body;
-        try {
-            body = s3.getObjectAsBytes(b -> b.bucket(input.getHost()).key(input.getPath().substring(1))).asByteArray();
-        } catch (SdkException e) {
-            fail(id, input, failure, ErrorCode.INPUT_NOT_FOUND.code(), "cannot read InputLocation " + input + ": " + e.getMessage());
-            return;
-        }
         long deadline = System.nanoTime() + retryWindow.toNanos();
         Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
+        byte[] body = null;
         String last = "";
+        while (body == null) {
+            try {
+                body = s3.getObjectAsBytes(b -> b.bucket(input.getHost()).key(input.getPath().substring(1))).asByteArray();
+            } catch (NoSuchKeyException | NoSuchBucketException e) {
+                fail(id, input, failure, ErrorCode.INPUT_NOT_FOUND, "no object at InputLocation " + input);
+                return;
+            } catch (SdkException e) {
+                if (e instanceof S3Exception s3e && (s3e.statusCode() == 403 || s3e.statusCode() == 404)) {
+                    fail(id, input, failure, ErrorCode.INPUT_NOT_FOUND, "cannot read InputLocation " + input + ": "
+                            + e.getMessage());
+                    return;
+                }
+                last = "reading the input: " + e.getMessage();
+                if (!pause(backoff, deadline)) {
+                    fail(id, input, failure, ErrorCode.ENDPOINT_UNAVAILABLE, "the input could not be read for "
+                            + retryWindow.toSeconds() + " s; last error: " + last);
+                    return;
+                }
+            }
+        }
         while (true) {
             try {
                 HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(serverUri.resolve(HostingContract.INVOCATIONS))
@@ -182,62 +220,88 @@ public final class LocalAsyncInvoker implements AutoCloseable {
                         .header("Content-Type", contentType == null ? HostingContract.ENVELOPE_CONTENT_TYPE : contentType)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() == 200) {
-                    put(output, r.body());
-                    listener.completed(id, input.toString(), location(output));
+                    if (write(output, r.body())) {
+                        listener.completed(id, input.toString(), location(output));
+                    } else {
+                        fail(id, input, failure, ErrorCode.OUTPUT_WRITE_FAILED, "the result could not be written to "
+                                + location(output) + " for " + retryWindow.toSeconds() + " s");
+                    }
                     return;
                 }
                 if (r.statusCode() != 503) {
-                    put(failure, r.body());
-                    listener.failed(id, input.toString(), location(failure), "ClientError: Received client error ("
-                            + r.statusCode() + ") from the model container");
+                    if (write(failure, r.body())) {
+                        listener.failed(id, input.toString(), location(failure), "ClientError: Received client error ("
+                                + r.statusCode() + ") from the model container");
+                    } else {
+                        LOG.error("the failure of {} could not be written to {}: the request is lost", id, location(failure));
+                    }
                     return;
                 }
                 last = new String(r.body(), StandardCharsets.UTF_8);
             } catch (ConnectException e) {
                 last = "connection refused";
             } catch (IOException e) {
+                // The server closed the connection mid-request (killed, restarted): deliver again.
                 last = e.getClass().getSimpleName() + ": " + e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                fail(id, input, failure, ErrorCode.NOT_READY.code(), "the invoker was stopped before the request was delivered");
-                return;
-            } catch (SdkException e) {
-                LOG.error("writing the result of {} failed: {}", id, e.toString());
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                fail(id, input, failure, ErrorCode.ENDPOINT_UNAVAILABLE.code(), "the endpoint stayed unavailable for "
-                        + retryWindow.toSeconds() + " s; last answer: " + last);
+                fail(id, input, failure, ErrorCode.SHUTTING_DOWN, "the invoker was stopped before the request was delivered");
                 return;
             }
             retries.incrementAndGet();
-            try {
-                backoff.sleep(deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!pause(backoff, deadline)) {
+                fail(id, input, failure, ErrorCode.ENDPOINT_UNAVAILABLE, "the endpoint stayed unavailable for "
+                        + retryWindow.toSeconds() + " s; last answer: " + last);
                 return;
             }
         }
     }
 
-    private void fail(String id, URI input, String failure, String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put(HostingContract.ERROR_FIELD, code);
-        body.put(HostingContract.MESSAGE_FIELD, message);
+    /** Sleeps for the next delay; false once the window is over (or on interrupt). */
+    private static boolean pause(Backoff backoff, long deadline) {
+        if (System.nanoTime() > deadline) {
+            return false;
+        }
         try {
-            put(failure, Http.json(body).getBytes(StandardCharsets.UTF_8));
-            listener.failed(id, input.toString(), location(failure), code + ": " + message);
-        } catch (SdkException e) {
-            LOG.error("writing the failure of {} failed: {}", id, e.toString());
+            backoff.sleep(deadline);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void fail(String id, URI input, String failure, ErrorCode code, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(HostingContract.ERROR_FIELD, code.code());
+        body.put(HostingContract.MESSAGE_FIELD, message);
+        if (write(failure, Http.json(body).getBytes(StandardCharsets.UTF_8))) {
+            listener.failed(id, input.toString(), location(failure), code.code() + ": " + message);
+        } else {
+            LOG.error("the failure of {} ({}) could not be written to {}: the request is lost", id, code.code(),
+                    location(failure));
+        }
+    }
+
+    /** Writes an object, retrying S3 failures with backoff for the retry window; false if it never succeeded. */
+    private boolean write(String key, byte[] bytes) {
+        long deadline = System.nanoTime() + retryWindow.toNanos();
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
+        while (true) {
+            try {
+                s3.putObject(b -> b.bucket(outputBucket).key(key), RequestBody.fromBytes(bytes));
+                return true;
+            } catch (SdkException e) {
+                LOG.warn("writing {} failed: {}", key, e.toString());
+                if (Thread.currentThread().isInterrupted() || !pause(backoff, deadline)) {
+                    return false;
+                }
+            }
         }
     }
 
     private String location(String key) {
         return "s3://" + outputBucket + "/" + key;
-    }
-
-    private void put(String key, byte[] bytes) {
-        s3.putObject(b -> b.bucket(outputBucket).key(key), RequestBody.fromBytes(bytes));
     }
 
     @Override

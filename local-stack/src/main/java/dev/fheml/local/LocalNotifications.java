@@ -60,6 +60,8 @@ public final class LocalNotifications implements AutoCloseable, LocalAsyncInvoke
         URI endpoint = URI.create("http://127.0.0.1:" + port);
         SqsClient sqs = SqsClient.builder().endpointOverride(endpoint).region(Region.of(region))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(LocalStack.S3_ATTEMPT_TIMEOUT)
+                        .apiCallTimeout(LocalStack.S3_CALL_TIMEOUT)) // it only publishes: no long polls
                 .build();
         return new LocalNotifications(server, endpoint, sqs, endpointName);
     }

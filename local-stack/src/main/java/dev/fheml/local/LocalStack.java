@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -42,6 +43,9 @@ public final class LocalStack implements AutoCloseable {
     /** Dummy credentials: s3proxy checks the signature, nothing else accepts them. */
     public static final String ACCESS_KEY = "local-access-key";
     public static final String SECRET_KEY = "local-secret-key";
+    /** Timeouts of the stack's own SDK clients (S3 for the invoker and the server, SQS for the notifications). */
+    static final Duration S3_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration S3_CALL_TIMEOUT = Duration.ofSeconds(15);
 
     /**
      * Settings of the local stack.
@@ -55,37 +59,47 @@ public final class LocalStack implements AutoCloseable {
      * @param externalServer    an inference server already running elsewhere (e.g. the inference image in a
      *                          container) that the invoker delivers to instead of starting one in this process;
      *                          {@code null} starts one here. It must reach this stack's S3 endpoint.
+     * @param s3Route           where the stack's components (server, invoker, clients) reach S3, given the S3
+     *                          API's own address: the identity, or a fault-injecting proxy in front of it (tests)
      */
     public record Options(Path modelDir, int serverConcurrency, int invokerWorkers, long keyCacheBytes,
-            Duration retryWindow, boolean notifications, URI externalServer) {
+            Duration retryWindow, boolean notifications, URI externalServer, UnaryOperator<URI> s3Route) {
         public static Options of(Path modelDir) {
             int cores = Runtime.getRuntime().availableProcessors();
-            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60), false, null);
+            return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60), false, null,
+                    UnaryOperator.identity());
+        }
+
+        /** Every component reaches S3 at {@code route.apply(address of the S3 API)}. */
+        public Options withS3Route(UnaryOperator<URI> route) {
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, notifications,
+                    externalServer, route);
         }
 
         public Options withConcurrency(int server, int invoker) {
-            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow, notifications, externalServer);
+            return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow, notifications, externalServer,
+                    s3Route);
         }
 
         public Options withKeyCacheBytes(long bytes) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow, notifications,
-                    externalServer);
+                    externalServer, s3Route);
         }
 
         public Options withRetryWindow(Duration window) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window, notifications,
-                    externalServer);
+                    externalServer, s3Route);
         }
 
         public Options withNotifications(boolean on) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, on,
-                    externalServer);
+                    externalServer, s3Route);
         }
 
         /** Delivers to the server at {@code uri} ({@code http://host:port}) instead of starting one. */
         public Options withExternalServer(URI uri) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, notifications,
-                    uri);
+                    uri, s3Route);
         }
     }
 
@@ -143,9 +157,11 @@ public final class LocalStack implements AutoCloseable {
                     .ignoreUnknownHeaders(true).build();
             proxy.start();
             waitStarted(proxy);
-            URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+            URI endpoint = options.s3Route().apply(URI.create("http://127.0.0.1:" + proxy.getPort()));
+            // Bounded like every SDK client of the project: a hanging S3 costs a call timeout, not a thread.
             s3 = S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.of(REGION))
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(S3_ATTEMPT_TIMEOUT).apiCallTimeout(S3_CALL_TIMEOUT))
                     .build();
             s3.putObject(b -> b.bucket(BUCKET).key(ExchangeLayout.clientZipObject(modelId)), RequestBody.fromFile(clientZip));
             if (options.notifications()) {
@@ -157,7 +173,8 @@ public final class LocalStack implements AutoCloseable {
                 config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
                         .keyBucket(BUCKET).keyPrefix(ExchangeLayout.KEYS).s3Endpoint(endpoint).region(REGION)
                         .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
-                        .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30)).build();
+                        .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30))
+                        .s3Timeouts(S3_ATTEMPT_TIMEOUT, S3_CALL_TIMEOUT).build();
                 server = startServer(config);
                 config = config.toBuilder().port(server.port()).build(); // a restart keeps the address
                 target = server.uri();
@@ -258,6 +275,11 @@ public final class LocalStack implements AutoCloseable {
 
     public Path clientZip() {
         return options.modelDir().resolve(ArtifactNames.CLIENT_ZIP);
+    }
+
+    /** The folder behind the S3 API (tests that break the store itself). */
+    Path storage() {
+        return data;
     }
 
     /** An S3 client on the stack's bucket (tests, tools). Owned by the stack: do not close. */

@@ -25,6 +25,20 @@ public final class ContainerEnvironment {
     public static final String KEY_CACHE_BYTES = "FHEML_KEY_CACHE_BYTES";
     public static final String EVAL_THREADS = "FHEML_EVAL_THREADS";
     public static final String SHUTDOWN_GRACE_MS = "FHEML_SHUTDOWN_GRACE_MS";
+    /** Total time a request body may take to arrive. */
+    public static final String BODY_TIMEOUT_MS = "FHEML_BODY_TIMEOUT_MS";
+    /** Slowest accepted request body, bytes per second. */
+    public static final String MIN_BODY_RATE = "FHEML_MIN_BODY_BYTES_PER_S";
+    /** Memory one request may use (body, ciphertexts, response); default from the container's memory. */
+    public static final String REQUEST_MEMORY_BYTES = "FHEML_REQUEST_MEMORY_BYTES";
+    /** Bootstraps one request may cost. */
+    public static final String REQUEST_MAX_BOOTSTRAPS = "FHEML_REQUEST_MAX_BOOTSTRAPS";
+    /** Memory the server may use in all (the container's limit when unset). */
+    public static final String MEMORY_BYTES = "FHEML_MEMORY_BYTES";
+    /** Deadline of one call to S3 (all attempts). */
+    public static final String S3_CALL_TIMEOUT_MS = "FHEML_S3_CALL_TIMEOUT_MS";
+    /** Deadline of one attempt of a call to S3. */
+    public static final String S3_ATTEMPT_TIMEOUT_MS = "FHEML_S3_ATTEMPT_TIMEOUT_MS";
     /** Training image: moves SageMaker's {@code /opt/ml} (tests run the contract without a container). */
     public static final String TRAINING_ROOT = "FHEML_SAGEMAKER_ROOT";
 

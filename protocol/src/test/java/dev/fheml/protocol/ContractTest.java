@@ -42,9 +42,23 @@ class ContractTest {
             assertEquals(e, ErrorCode.fromCode(e.code()).orElseThrow());
         }
         List<ErrorCode> retryable = Arrays.stream(ErrorCode.values()).filter(ErrorCode::retryable).toList();
-        assertEquals(List.of(ErrorCode.BUSY, ErrorCode.NOT_READY, ErrorCode.KEY_STORE_UNAVAILABLE,
-                ErrorCode.ENDPOINT_UNAVAILABLE), retryable);
+        assertEquals(List.of(ErrorCode.REQUEST_TIMEOUT, ErrorCode.BUSY, ErrorCode.NOT_READY, ErrorCode.SHUTTING_DOWN,
+                ErrorCode.TIMEOUT, ErrorCode.KEY_STORE_UNAVAILABLE, ErrorCode.ENDPOINT_UNAVAILABLE,
+                ErrorCode.OUTPUT_WRITE_FAILED), retryable);
+        List<ErrorCode> reupload = Arrays.stream(ErrorCode.values())
+                .filter(e -> e.recovery() == ErrorCode.Recovery.UPLOAD_KEY).toList();
+        assertEquals(List.of(ErrorCode.UNKNOWN_KEY, ErrorCode.KEY_HASH_MISMATCH), reupload);
         assertTrue(ErrorCode.fromCode("no_such_code").isEmpty());
+    }
+
+    @Test
+    void everyStatusTheHttpLayerWritesHasACode() {
+        assertEquals(ErrorCode.BAD_REQUEST, ErrorCode.forStatus(400));
+        assertEquals(ErrorCode.HEADERS_TOO_LARGE, ErrorCode.forStatus(431));
+        assertEquals(ErrorCode.BAD_REQUEST, ErrorCode.forStatus(414));
+        assertEquals(ErrorCode.BUSY, ErrorCode.forStatus(503));
+        assertEquals(ErrorCode.INTERNAL, ErrorCode.forStatus(500));
+        assertEquals(ErrorCode.NOT_FOUND, ErrorCode.forStatus(404));
     }
 
     @Test

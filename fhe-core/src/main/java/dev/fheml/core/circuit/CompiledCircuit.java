@@ -1,5 +1,6 @@
 package dev.fheml.core.circuit;
 
+import dev.fheml.core.CancelFlag;
 import dev.fheml.core.CompactBatch;
 import dev.fheml.core.CompiledStages;
 import dev.fheml.core.FheParameters;
@@ -45,6 +46,23 @@ public final class CompiledCircuit extends CompiledStages {
     public CompactBatch evaluate(ServerContext server, GlweBatch input) {
         CircuitEvaluator.requireParameters(circuit, server, input);
         return evaluateOn(server, input);
+    }
+
+    /**
+     * {@link #evaluate(ServerContext, GlweBatch)} {@code chunkQueries} queries at a time (the
+     * intermediate ciphertexts of at most that many queries are alive at once), stopping at the next
+     * checkpoint once {@code cancel} is raised.
+     *
+     * @param cancel a flag another thread may raise, or {@code null}
+     * @throws java.util.concurrent.CancellationException when {@code cancel} was raised
+     * @throws IllegalArgumentException if {@code chunkQueries} is below 1
+     */
+    public CompactBatch evaluate(ServerContext server, GlweBatch input, int chunkQueries, CancelFlag cancel) {
+        CircuitEvaluator.requireParameters(circuit, server, input);
+        if (chunkQueries < 1) {
+            throw new IllegalArgumentException("chunkQueries must be at least 1: " + chunkQueries);
+        }
+        return evaluateOn(server, input, chunkQueries, cancel);
     }
 
     public Circuit circuit() {

@@ -115,7 +115,22 @@ public final class Native {
     /** All stages in one call on the server key's pool; returns a compact batch. */
     public static native long CompiledCircuit_evaluate(long compiledCircuit, long serverKey, long glweBatch);
 
+    /**
+     * Like {@link #CompiledCircuit_evaluate}, {@code chunk} queries at a time (at least 1), stopping
+     * with a {@link java.util.concurrent.CancellationException} at the next checkpoint once
+     * {@code cancelFlag} (0 for none) is raised.
+     */
+    public static native long CompiledCircuit_evaluateChunked(long compiledCircuit, long serverKey, long glweBatch,
+            int chunk, long cancelFlag);
+
     public static native void CompiledCircuit_destroy(long compiledCircuit);
+
+    public static native long CancelFlag_create();
+
+    /** Raises the flag; safe while an evaluation checks it. */
+    public static native void CancelFlag_cancel(long cancelFlag);
+
+    public static native void CancelFlag_destroy(long cancelFlag);
 
     /** tfhe-rs shortint KS+PBS on the base parameter set, mean ms on the calling thread. */
     public static native double Baseline_shortintKsPbsMs(int iterations);

@@ -113,6 +113,23 @@ class AccessStackTest {
     assertFalse(statements(AccessRole.ENDPOINT_DEPLOYER).stream().anyMatch(s -> s.actions().contains("s3:GetObject")));
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void trainerManagesTheTrainingAndImportPrefixesOfTheDataBucketAsDeployed() {
+    List<IamRules.Statement> trainer = statements(AccessRole.MODEL_TRAINER);
+    for (String action : List.of("s3:PutObject", "s3:DeleteObject")) {
+      List<String> writes = IamRules.allowed(trainer, action);
+      assertEquals(2, writes.size(), writes.toString());
+      assertTrue(writes.get(0).matches("arn:<AWS::Partition>:s3:::<import:.*DataBucket.*>/import/\\*"), writes.toString());
+      assertTrue(writes.get(1).matches("arn:<AWS::Partition>:s3:::<import:.*DataBucket.*>/train/\\*"), writes.toString());
+    }
+    IamRules.Statement list = trainer.stream()
+        .filter(s -> s.actions().contains("s3:ListBucket") && s.resources().get(0).contains("DataBucket"))
+        .findFirst().orElseThrow();
+    assertEquals(List.of("train/*", "import/*"),
+        ((Map<String, Map<String, Object>>) list.condition()).get("StringLike").get("s3:prefix"));
+  }
+
   // Issue 12, item 5, as deployed.
 
   @Test

@@ -22,6 +22,8 @@ class InfraConfigTest {
     assertEquals(30, c.keyRetentionDays());
     assertEquals("fhe-ml-endpoint", c.endpointName());
     assertEquals("fhe-ml-train-", c.trainingJobPrefix());
+    assertEquals("train/", c.trainingDataPrefix());
+    assertEquals("import/", c.importModelPrefix());
     assertTrue(c.modelDataUrl().isEmpty());
     assertTrue(c.clientNotifications());
     assertEquals(60, c.notificationRetentionMinutes());
@@ -52,12 +54,30 @@ class InfraConfigTest {
         Map.of("modelDataUrl", "https://example.com/model.tar.gz"),
         Map.of("namePrefix", "Has_Upper"),
         Map.of("trainingDataPrefix", "no-trailing-slash"),
+        Map.of("importModelPrefix", "no-trailing-slash"),
+        Map.of("importModelPrefix", "/leading/"),
+        Map.of("importModelPrefix", "train/"),
+        Map.of("importModelPrefix", "train/onnx/"),
+        Map.of("trainingDataPrefix", "import/calibration/"),
         Map.of("trainingInstanceType", "c6i.large"),
         Map.of("clientNotifications", "yes"),
         Map.of("notificationRetentionMinutes", "0"),
         Map.of("notificationRetentionMinutes", String.valueOf(7 * 24 * 60 + 1)))) {
       assertThrows(IllegalArgumentException.class, () -> InfraConfig.fromValues(bad), bad.toString());
     }
+  }
+
+  @Test
+  void channelPrefixesMayBeAnyTwoThatDoNotNest() {
+    InfraConfig c = InfraConfig.fromValues(Map.of("trainingDataPrefix", "data/calibration/", "importModelPrefix",
+        "data/onnx/"));
+    assertEquals("data/calibration/", c.trainingDataPrefix());
+    assertEquals("data/onnx/", c.importModelPrefix());
+    assertEquals("train2/", InfraConfig.fromValues(Map.of("importModelPrefix", "train2/")).importModelPrefix());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> InfraConfig.fromValues(Map.of("importModelPrefix", "train/models/")));
+    assertTrue(e.getMessage().contains("trainingDataPrefix") && e.getMessage().contains("importModelPrefix"),
+        e.getMessage());
   }
 
   @Test

@@ -47,6 +47,7 @@ class PoliciesTest {
     values.put(Placeholder.StateMachineName, "fhe-ml-training");
     values.put(Placeholder.TrainingJobPrefix, "fhe-ml-train-");
     values.put(Placeholder.TrainingDataPrefix, "train/");
+    values.put(Placeholder.ImportModelPrefix, "import/");
     values.put(Placeholder.TrainingRepository, "fhe-ml-training");
     values.put(Placeholder.InferenceRepository, "fhe-ml-inference");
     values.put(Placeholder.CdkQualifier, "hnb659fds");
@@ -178,7 +179,8 @@ class PoliciesTest {
         EXCHANGE + "/results/model.tar.gz",
         EXCHANGE + "/keys/m/k",
         EXCHANGE + "/queries/c/u",
-        DATA + "/train/x.csv")) {
+        DATA + "/train/x.csv",
+        DATA + "/import/model.onnx")) {
       assertFalse(canGet(client, forbidden), "client can read " + forbidden);
     }
   }
@@ -229,6 +231,23 @@ class PoliciesTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void trainerManagesTrainingDataAndTheModelToImportAndNoOtherDataPrefix() {
+    List<Statement> trainer = rendered(AccessRole.MODEL_TRAINER);
+    for (String action : List.of("s3:PutObject", "s3:GetObject", "s3:DeleteObject")) {
+      List<String> data = IamRules.allowed(trainer, action).stream().filter(r -> r.startsWith(DATA)).toList();
+      assertEquals(List.of(DATA + "/import/*", DATA + "/train/*"), data, action);
+    }
+    assertTrue(allows(trainer, "s3:PutObject", DATA + "/import/resnet.onnx"));
+    assertTrue(allows(trainer, "s3:DeleteObject", DATA + "/import/old.onnx"));
+    assertFalse(allows(trainer, "s3:PutObject", DATA + "/other/model.onnx"));
+    List<Statement> list = trainer.stream()
+        .filter(s -> s.actions().contains("s3:ListBucket") && s.resources().contains(DATA)).toList();
+    assertEquals(1, list.size(), list.toString());
+    assertEquals(Map.of("StringLike", Map.of("s3:prefix", List.of("train/*", "import/*"))), list.get(0).condition());
+  }
+
+  @Test
   void humanRolesReadTheOutputsOfTheProjectStacksByName() {
     IamRules.assertStackOutputReads(rendered(AccessRole.ENDPOINT_DEPLOYER), rendered(AccessRole.MODEL_TRAINER),
         "arn:aws:cloudformation:eu-west-1:123456789012:stack/");
@@ -236,9 +255,14 @@ class PoliciesTest {
 
   /** IAM evaluation for s3:GetObject on one object: some Allow matches and no Deny does. */
   private static boolean canGet(List<Statement> statements, String objectArn) {
+    return allows(statements, "s3:GetObject", objectArn);
+  }
+
+  /** IAM evaluation for an object action on one object: some unconditioned Allow matches and no Deny does. */
+  private static boolean allows(List<Statement> statements, String action, String objectArn) {
     boolean allowed = false;
     for (Statement s : statements) {
-      boolean matches = s.actions().contains("s3:GetObject")
+      boolean matches = s.actions().contains(action)
           && s.resources().stream().anyMatch(r -> glob(r).matcher(objectArn).matches());
       if (matches && s.effect().equals("Deny")) {
         return false;

@@ -3,6 +3,8 @@ package dev.fheml.infra;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fheml.infra.common.InfraConfig;
+import dev.fheml.infra.training.TrainingStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,14 @@ class ScriptsTest {
   void deploysRequireAnImageDigest() throws IOException {
     assertTrue(read("scripts/deploy-endpoint.sh").contains("require_digest inferenceImageDigest"));
     assertTrue(read("scripts/deploy-base.sh").contains("require_digest trainingImageDigest"));
+  }
+
+  @Test
+  void startTrainingImportsWithTheStateMachinesFlagAndTheDefaultPrefixes() throws IOException {
+    String script = read("scripts/start-training.sh");
+    assertTrue(script.contains("\"" + TrainingStack.IMPORT_FLAG + "\":true"), "the import input");
+    assertTrue(script.contains("TRAINING_DATA_PREFIX:-" + InfraConfig.Key.TRAINING_DATA_PREFIX.defaultValue() + "}"));
+    assertTrue(script.contains("IMPORT_MODEL_PREFIX:-" + InfraConfig.Key.IMPORT_MODEL_PREFIX.defaultValue() + "}"));
   }
 
   @Test

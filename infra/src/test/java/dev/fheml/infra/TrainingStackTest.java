@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fheml.infra.app.FheMlStacks;
+import dev.fheml.infra.training.TrainingStack;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.ExchangeLayout;
 import dev.fheml.protocol.Manifest;
+import dev.fheml.protocol.TrainingChannels;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,9 +26,26 @@ class TrainingStackTest {
   private final Template template = TestApps.template(stack);
 
   private JsonNode definition() throws Exception {
+    return definition(stack);
+  }
+
+  private static JsonNode definition(Stack stack) throws Exception {
     Map<String, Object> machine = TestApps.resource(stack, "AWS::StepFunctions::StateMachine", "StateMachine");
     String text = CfnText.text(TestApps.properties(machine).get("DefinitionString"));
     return new ObjectMapper().readTree(text);
+  }
+
+  /** Channel name to S3 URI of a training task's InputDataConfig, in order. */
+  private static Map<String, String> channels(JsonNode task) {
+    Map<String, String> channels = new java.util.LinkedHashMap<>();
+    for (JsonNode channel : task.get("Parameters").get("InputDataConfig")) {
+      JsonNode source = channel.get("DataSource").get("S3DataSource");
+      assertEquals("S3Prefix", source.get("S3DataType").asText(), channel.toString());
+      assertEquals("FullyReplicated", source.get("S3DataDistributionType").asText(), channel.toString());
+      assertTrue(channels.put(channel.get("ChannelName").asText(), source.get("S3Uri").asText()) == null,
+          "duplicate channel " + channel);
+    }
+    return channels;
   }
 
   @Test
@@ -42,8 +62,9 @@ class TrainingStackTest {
     assertTrue(keyArn.startsWith("<import:") && keyArn.contains("Key"), keyArn);
     assertEquals(keyArn, p.get("ResourceConfig").get("VolumeKmsKeyId").asText());
     assertTrue(p.get("OutputDataConfig").get("S3OutputPath").asText().matches("s3://<import:.*Artifacts.*>/models/"));
-    assertTrue(p.get("InputDataConfig").get(0).get("DataSource").get("S3DataSource").get("S3Uri").asText()
-        .matches("s3://<import:.*DataBucket.*>/train/"));
+    Map<String, String> channels = channels(train);
+    assertEquals(List.of(TrainingChannels.TRAIN), List.copyOf(channels.keySet()), "the plain branch has train only");
+    assertTrue(channels.get(TrainingChannels.TRAIN).matches("s3://<import:.*DataBucket.*>/train/"), channels.toString());
     assertTrue(p.get("AlgorithmSpecification").get("TrainingImage").asText()
         .matches("<Fn::Select>\\.dkr\\.ecr\\..*/<import:.*TrainingRepository.*>@<TrainingImageDigest>"));
     assertEquals("States.Format('fhe-ml-train-{}', $$.Execution.Name)", p.get("TrainingJobName.$").asText());
@@ -66,6 +87,70 @@ class TrainingStackTest {
     JsonNode publish = states.get("PublishClientZip");
     assertEquals("$.training.modelDataUrl", publish.get("Parameters").get("modelDataUrl.$").asText());
     assertTrue(publish.get("End").asBoolean());
+  }
+
+  // Issue 13, item 4: the same pipeline imports an ONNX model instead of training.
+
+  @Test
+  void importBranchIsTheTrainingJobWithTheModelChannelFromTheImportPrefix() throws Exception {
+    JsonNode states = definition().get("States");
+    JsonNode train = states.get("TrainModel");
+    JsonNode importModel = states.get("ImportModel");
+    Map<String, String> channels = channels(importModel);
+    assertEquals(List.of(TrainingChannels.TRAIN, TrainingChannels.MODEL), List.copyOf(channels.keySet()));
+    assertTrue(channels.get(TrainingChannels.TRAIN).matches("s3://<import:.*DataBucket.*>/train/"), channels.toString());
+    assertTrue(channels.get(TrainingChannels.MODEL).matches("s3://<import:.*DataBucket.*>/import/"), channels.toString());
+    assertEquals(channels(train).get(TrainingChannels.TRAIN), channels.get(TrainingChannels.TRAIN), "same bucket");
+    // Everything else is the training job's: image, role, encryption, isolation, limits, result.
+    ObjectNode importParameters = ((ObjectNode) importModel.get("Parameters")).deepCopy();
+    ObjectNode trainParameters = ((ObjectNode) train.get("Parameters")).deepCopy();
+    importParameters.remove("InputDataConfig");
+    trainParameters.remove("InputDataConfig");
+    assertEquals(trainParameters, importParameters);
+    for (String field : List.of("Type", "Resource", "ResultSelector", "ResultPath", "Next")) {
+      assertEquals(train.get(field), importModel.get(field), field);
+    }
+    assertEquals("PublishClientZip", importModel.get("Next").asText());
+  }
+
+  @Test
+  void executionInputChoosesTrainingOrImportAndRefusesAnyOtherFlag() throws Exception {
+    JsonNode definition = definition();
+    assertEquals("TrainOrImport", definition.get("StartAt").asText());
+    JsonNode choice = definition.get("States").get("TrainOrImport");
+    assertEquals("Choice", choice.get("Type").asText());
+    String flag = "\"" + TrainingStack.IMPORT_FLAG + "\"";
+    Map<String, String> expected = new java.util.LinkedHashMap<>();
+    expected.put("{\"hyperparameters\": {}}", "TrainModel");
+    expected.put("{\"hyperparameters\": {}, " + flag + ": false}", "TrainModel");
+    expected.put("{\"hyperparameters\": {\"finetune_epochs\": \"3\"}, " + flag + ": true}", "ImportModel");
+    expected.put("{\"hyperparameters\": {}, " + flag + ": \"true\"}", "InvalidImportFlag");
+    expected.put("{\"hyperparameters\": {}, " + flag + ": null}", "InvalidImportFlag");
+    expected.put("{\"hyperparameters\": {}, " + flag + ": 1}", "InvalidImportFlag");
+    ObjectMapper json = new ObjectMapper();
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      assertEquals(e.getValue(), ChoiceRules.next(choice, json.readTree(e.getKey())), e.getKey());
+    }
+    JsonNode invalid = definition.get("States").get("InvalidImportFlag");
+    assertEquals("Fail", invalid.get("Type").asText());
+    assertEquals("InvalidInput", invalid.get("Error").asText());
+    assertTrue(invalid.get("Cause").asText().contains(flag), invalid.toString());
+  }
+
+  @Test
+  void importPrefixComesFromContextAndTheRoleFollowsIt() throws Exception {
+    Stack custom = TestApps.build(Map.of("trainingDataPrefix", "calibration/", "importModelPrefix", "onnx/in/"))
+        .training();
+    JsonNode states = definition(custom).get("States");
+    assertTrue(channels(states.get("TrainModel")).get(TrainingChannels.TRAIN).endsWith("/calibration/"));
+    Map<String, String> channels = channels(states.get("ImportModel"));
+    assertTrue(channels.get(TrainingChannels.TRAIN).endsWith("/calibration/"), channels.toString());
+    assertTrue(channels.get(TrainingChannels.MODEL).endsWith("/onnx/in/"), channels.toString());
+    List<IamRules.Statement> statements = TestApps.policyStatements(custom, "TrainingExecutionRolePolicy");
+    List<String> reads = IamRules.allowed(statements, "s3:GetObject");
+    assertEquals(2, reads.size(), reads.toString());
+    assertTrue(reads.get(0).matches("<import:.*DataBucket.*>/calibration/\\*"), reads.toString());
+    assertTrue(reads.get(1).matches("<import:.*DataBucket.*>/onnx/in/\\*"), reads.toString());
   }
 
   @Test
@@ -113,10 +198,20 @@ class TrainingStackTest {
   }
 
   @Test
-  void trainingRoleReadsTrainingDataWritesModelsAndNothingElse() {
+  @SuppressWarnings("unchecked")
+  void trainingRoleReadsTrainingDataAndTheModelToImportWritesModelsAndNothingElse() {
     List<IamRules.Statement> statements = TestApps.policyStatements(stack, "TrainingExecutionRolePolicy");
-    assertEquals(1, IamRules.allowed(statements, "s3:GetObject").size());
-    assertTrue(IamRules.allowed(statements, "s3:GetObject").get(0).matches("<import:.*DataBucket.*>/train/\\*"));
+    List<String> reads = IamRules.allowed(statements, "s3:GetObject");
+    assertEquals(2, reads.size(), reads.toString());
+    assertTrue(reads.get(0).matches("<import:.*DataBucket.*>/import/\\*"), reads.toString());
+    assertTrue(reads.get(1).matches("<import:.*DataBucket.*>/train/\\*"), reads.toString());
+    List<IamRules.Statement> lists = statements.stream().filter(st -> st.actions().contains("s3:ListBucket")).toList();
+    assertEquals(1, lists.size(), lists.toString());
+    assertEquals(List.of("s3:ListBucket"), lists.get(0).actions());
+    assertEquals(1, lists.get(0).resources().size());
+    assertTrue(lists.get(0).resources().get(0).matches("<import:.*DataBucket.*Arn.*>"), lists.toString());
+    Map<String, Object> like = ((Map<String, Map<String, Object>>) lists.get(0).condition()).get("StringLike");
+    assertEquals(Map.of("s3:prefix", List.of("train/*", "import/*")), like);
     assertEquals(1, IamRules.allowed(statements, "s3:PutObject").size());
     assertTrue(IamRules.allowed(statements, "s3:PutObject").get(0).matches("<import:.*Artifacts.*>/models/\\*"));
   }
@@ -225,5 +320,52 @@ class TrainingStackTest {
         .filter(st -> st.actions().contains("kms:Decrypt")).findFirst().orElseThrow();
     assertEquals(List.of("s3.<AWS::Region>.amazonaws.com"), CfnText.texts(
         ((Map<String, Map<String, Object>>) publish.condition()).get("StringEquals").get("kms:ViaService")));
+  }
+  /**
+   * The Choice rules of Amazon States Language (JSONPath) as far as this state machine uses them:
+   * variables {@code $.field}, And/Or/Not, IsPresent, IsBoolean, BooleanEquals. Like Step Functions,
+   * And and Or stop at the first deciding rule, and any other test of a field that is not in the
+   * input fails the execution (here: the test).
+   */
+  private static final class ChoiceRules {
+    static String next(JsonNode choice, JsonNode input) {
+      for (JsonNode rule : choice.get("Choices")) {
+        if (matches(rule, input)) {
+          return rule.get("Next").asText();
+        }
+      }
+      assertTrue(choice.has("Default"), "no rule matched and no Default: " + input);
+      return choice.get("Default").asText();
+    }
+
+    private static boolean matches(JsonNode rule, JsonNode input) {
+      if (rule.has("And") || rule.has("Or")) {
+        boolean and = rule.has("And");
+        for (JsonNode inner : rule.get(and ? "And" : "Or")) {
+          if (matches(inner, input) != and) {
+            return !and;
+          }
+        }
+        return and;
+      }
+      if (rule.has("Not")) {
+        return !matches(rule.get("Not"), input);
+      }
+      String variable = rule.get("Variable").asText();
+      assertTrue(variable.matches("\\$\\.[A-Za-z_]+"), "variable not modelled: " + variable);
+      String field = variable.substring(2);
+      if (rule.has("IsPresent")) {
+        return input.has(field) == rule.get("IsPresent").asBoolean();
+      }
+      assertTrue(input.has(field), "Step Functions fails the execution: " + variable + " is not in " + input);
+      JsonNode value = input.get(field);
+      if (rule.has("IsBoolean")) {
+        return value.isBoolean() == rule.get("IsBoolean").asBoolean();
+      }
+      if (rule.has("BooleanEquals")) {
+        return value.isBoolean() && value.asBoolean() == rule.get("BooleanEquals").asBoolean();
+      }
+      throw new AssertionError("comparison not modelled: " + rule);
+    }
   }
 }

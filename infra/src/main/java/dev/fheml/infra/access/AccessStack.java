@@ -33,7 +33,8 @@ public final class AccessStack extends Stack {
   /** The roles, their policy documents and why their remaining wildcards are needed. */
   public enum AccessRole {
     MODEL_TRAINER("model-trainer", true,
-        "Training data is managed under the data bucket's training prefix and trained models are read"
+        "Training data and the ONNX model to import are managed under the data bucket's training and import"
+            + " prefixes and trained models are read"
             + " under models/ of the artifact bucket (object keys chosen per run); executions, training"
             + " jobs and their log streams are named per run after the project's state machine and job"
             + " prefix; stack outputs are read from the storage and training stacks (the trailing * is the"
@@ -120,6 +121,7 @@ public final class AccessStack extends Stack {
     values.put(Placeholder.StateMachineName, stateMachine.getStateMachineName());
     values.put(Placeholder.TrainingJobPrefix, config.trainingJobPrefix());
     values.put(Placeholder.TrainingDataPrefix, config.trainingDataPrefix());
+    values.put(Placeholder.ImportModelPrefix, config.importModelPrefix());
     values.put(Placeholder.TrainingRepository, storage.trainingRepository().getRepositoryName());
     values.put(Placeholder.InferenceRepository, storage.inferenceRepository().getRepositoryName());
     values.put(Placeholder.CdkQualifier, config.cdkQualifier());
@@ -142,7 +144,7 @@ public final class AccessStack extends Stack {
         + name + "/*").toList();
     return switch (role) {
       case MODEL_TRAINER -> List.of(
-          NagReview.objectsUnder(s3, "DataBucket", config.trainingDataPrefix()),
+          NagReview.objectsUnder(s3, "DataBucket", config.trainingDataPrefix(), config.importModelPrefix()),
           NagReview.objectsUnder(s3, "ArtifactsBucket", ExchangeLayout.MODELS),
           executions,
           arn + "sagemaker:" + account + "training-job/" + config.trainingJobPrefix() + "*",

@@ -47,6 +47,7 @@ public final class PolicyTemplate {
     StateMachineName("training state machine name, <namePrefix>-training"),
     TrainingJobPrefix("training job name prefix, <namePrefix>-train-"),
     TrainingDataPrefix("context trainingDataPrefix, e.g. train/"),
+    ImportModelPrefix("context importModelPrefix, e.g. import/"),
     TrainingRepository("training ECR repository name, <namePrefix>-training"),
     InferenceRepository("inference ECR repository name, <namePrefix>-inference"),
     CdkQualifier("CDK bootstrap qualifier, context cdkQualifier"),

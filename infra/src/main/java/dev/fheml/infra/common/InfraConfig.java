@@ -25,6 +25,7 @@ public record InfraConfig(
     int trainingMaxRuntimeSeconds,
     String trainingImageDigest,
     String trainingDataPrefix,
+    String importModelPrefix,
     String inferenceInstanceType,
     String inferenceImageDigest,
     String modelDataUrl,
@@ -53,6 +54,7 @@ public record InfraConfig(
     TRAINING_MAX_RUNTIME_SECONDS("trainingMaxRuntimeSeconds", "21600", "training job stopping condition"),
     TRAINING_IMAGE_DIGEST("trainingImageDigest", "", "sha256:... digest of the training image; without it the training stack asks for one as the CloudFormation parameter TrainingImageDigest"),
     TRAINING_DATA_PREFIX("trainingDataPrefix", "train/", "prefix in the data bucket given to the job as channel `train`"),
+    IMPORT_MODEL_PREFIX("importModelPrefix", "import/", "prefix in the data bucket holding the one .onnx file an import execution gives the job as channel `model`"),
     INFERENCE_INSTANCE_TYPE("inferenceInstanceType", "ml.c6i.xlarge", "endpoint instance type (no instance storage: KMS volume encryption)"),
     INFERENCE_IMAGE_DIGEST("inferenceImageDigest", "", "sha256:... digest of the inference image; without it the endpoint stack asks for one as the CloudFormation parameter InferenceImageDigest"),
     MODEL_DATA_URL("modelDataUrl", "", "s3://<artifact bucket>/models/<job>/output/model.tar.gz from the training run; empty = placeholder in the artifact bucket"),
@@ -117,6 +119,11 @@ public record InfraConfig(
     if (keyRetentionDays < exchangeRetentionDays) {
       throw new IllegalArgumentException("context keyRetentionDays (" + keyRetentionDays
           + ") must be at least exchangeRetentionDays (" + exchangeRetentionDays + ")");
+    }
+    if (trainingDataPrefix.startsWith(importModelPrefix) || importModelPrefix.startsWith(trainingDataPrefix)) {
+      // A channel is every object under its prefix: nested prefixes would hand one channel's files to the other.
+      throw new IllegalArgumentException("context trainingDataPrefix ('" + trainingDataPrefix
+          + "') and importModelPrefix ('" + importModelPrefix + "') must not contain one another");
     }
     if (!Logs.RETENTION.containsKey(logRetentionDays)) {
       throw new IllegalArgumentException("context logRetentionDays must be one of " + Logs.RETENTION.keySet()
@@ -186,6 +193,7 @@ public record InfraConfig(
         r.integer(Key.TRAINING_MAX_RUNTIME_SECONDS, 60, 2419200),
         r.matching(Key.TRAINING_IMAGE_DIGEST, DIGEST),
         r.matching(Key.TRAINING_DATA_PREFIX, PREFIX),
+        r.matching(Key.IMPORT_MODEL_PREFIX, PREFIX),
         r.matching(Key.INFERENCE_INSTANCE_TYPE, INSTANCE_TYPE),
         r.matching(Key.INFERENCE_IMAGE_DIGEST, DIGEST),
         r.matching(Key.MODEL_DATA_URL, S3_URL),

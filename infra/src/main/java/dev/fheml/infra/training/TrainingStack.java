@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,12 @@ import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.stepfunctions.CfnStateMachine;
+import software.amazon.awscdk.services.stepfunctions.Choice;
+import software.amazon.awscdk.services.stepfunctions.Condition;
 import software.amazon.awscdk.services.stepfunctions.CustomState;
+import software.amazon.awscdk.services.stepfunctions.CustomStateProps;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
+import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
@@ -49,7 +54,21 @@ import software.constructs.Construct;
  * group is managed here (KMS, retention); failed or stopped training jobs and publish errors notify
  * the alarm topic.
  *
- * <p>Execution input: {@code {"hyperparameters": {"name": "string value", ...}}} (may be {@code {}}).
+ * <p>Execution input: {@code {"hyperparameters": {"name": "string value", ...}}} (may be {@code {}})
+ * trains; {@code {"hyperparameters": {...}, "import": true}} imports the ONNX model under the data
+ * bucket's {@code importModelPrefix} instead ({@code trainingDataPrefix} then holds the calibration
+ * data; the hyperparameters are the import's). {@code "import": false} or no {@code import} trains;
+ * any other value fails the execution before a job starts. The states:
+ * <ul>
+ *   <li>{@code TrainOrImport} (Choice on {@code $.import}) goes to {@code ImportModel}, to
+ *       {@code TrainModel} or to {@code InvalidImportFlag} (Fail, error {@code InvalidInput});
+ *   <li>{@code TrainModel}: the training job with the one channel {@code train} ({@code
+ *       s3://<data bucket>/<trainingDataPrefix>});
+ *   <li>{@code ImportModel}: the same job with channels {@code train} and {@code model} ({@code
+ *       s3://<data bucket>/<importModelPrefix>}, which must hold exactly one {@code .onnx} file);
+ *   <li>both put {@code modelDataUrl} and {@code trainingJobName} under {@code $.training} and go to
+ *       {@code PublishClientZip}, whose result is the execution output.
+ * </ul>
  * Execution output: {@code modelId}, {@code modelDataUrl} (give it to the endpoint stack as context
  * {@code modelDataUrl}), {@code clientZipUrl}, {@code trainingJobName}. The training job is named
  * {@code <prefix>-train-<execution name>}, so an execution name has at most 36 characters
@@ -57,6 +76,8 @@ import software.constructs.Construct;
  */
 public final class TrainingStack extends Stack {
   private static final int MAX_CLIENT_ZIP_BYTES = 64 * 1024 * 1024;
+  /** The execution input field that asks for an import ({@code true}) instead of training. */
+  public static final String IMPORT_FLAG = "import";
 
   private final ServiceRole trainingRole;
   private final StateMachine stateMachine;
@@ -101,9 +122,11 @@ public final class TrainingStack extends Stack {
         "Resource::*");
 
     String image = storage.trainingImage(this, config);
-    CustomState train = new CustomState(this, "TrainModel", software.amazon.awscdk.services.stepfunctions
-        .CustomStateProps.builder().stateJson(trainingTask(config, storage, image, trainingRole.role().getRoleArn()))
-        .build());
+    String roleArn = trainingRole.role().getRoleArn();
+    CustomState train = new CustomState(this, "TrainModel", CustomStateProps.builder()
+        .stateJson(trainingTask(config, storage, image, roleArn, false)).build());
+    CustomState importModel = new CustomState(this, "ImportModel", CustomStateProps.builder()
+        .stateJson(trainingTask(config, storage, image, roleArn, true)).build());
     LambdaInvoke publishClient = LambdaInvoke.Builder.create(this, "PublishClientZip")
         .lambdaFunction(publish)
         .payload(TaskInput.fromObject(Map.of(
@@ -116,7 +139,7 @@ public final class TrainingStack extends Stack {
     LogGroup machineLogs = Logs.logGroup(this, "StateMachineLogs", LogGroupNames.stateMachine(config), config, storage.key());
     this.stateMachine = StateMachine.Builder.create(this, "StateMachine")
         .stateMachineName(config.stateMachineName())
-        .definitionBody(DefinitionBody.fromChainable(train.next(publishClient)))
+        .definitionBody(DefinitionBody.fromChainable(trainOrImport(train, importModel, publishClient)))
         .role(machineRole.immutable())
         .timeout(Duration.seconds(config.trainingMaxRuntimeSeconds() + 3600L))
         .tracingEnabled(true)
@@ -179,9 +202,9 @@ public final class TrainingStack extends Stack {
   }
 
   /**
-   * The role the training job runs as: pulls the training image, reads the {@code train/} prefix of
-   * the data bucket, writes {@code models/} of the artifact bucket, encrypts volume and output with
-   * the key, writes its own log streams.
+   * The role the training job runs as: pulls the training image, reads the training data and import
+   * prefixes ({@code train/}, {@code import/}) of the data bucket, writes {@code models/} of the
+   * artifact bucket, encrypts volume and output with the key, writes its own log streams.
    */
   private ServiceRole trainingExecutionRole(InfraConfig config, StorageResources storage) {
     ServiceRole role = Iam.serviceRole(this, "TrainingExecutionRole", "sagemaker.amazonaws.com",
@@ -189,9 +212,11 @@ public final class TrainingStack extends Stack {
     Iam.ecrPull(storage.trainingRepository().getRepositoryArn()).forEach(role::add);
     String trainingLogs = Iam.arn("logs", "log-group:" + LogGroupNames.TRAINING_JOBS);
     role.add(
-        Iam.allow("ListTrainingData", List.of("s3:ListBucket"), List.of(storage.data().getBucketArn()),
-            Map.of("StringLike", Map.of("s3:prefix", config.trainingDataPrefix() + "*"))),
-        Iam.allow("ReadTrainingData", List.of("s3:GetObject"), Iam.objects(storage.data(), config.trainingDataPrefix())),
+        Iam.allow("ListJobInput", List.of("s3:ListBucket"), List.of(storage.data().getBucketArn()),
+            Map.of("StringLike", Map.of("s3:prefix", List.of(config.trainingDataPrefix() + "*",
+                config.importModelPrefix() + "*")))),
+        Iam.allow("ReadJobInput", List.of("s3:GetObject"),
+            Iam.objects(storage.data(), config.trainingDataPrefix(), config.importModelPrefix())),
         Iam.allow("WriteModelArtifacts", List.of("s3:PutObject", "s3:AbortMultipartUpload"),
             Iam.objects(storage.artifacts(), ExchangeLayout.MODELS)),
         Iam.keyUseVia("EncryptDataVolumeAndOutput", storage.key(), List.of("s3", "sagemaker"), "kms:Decrypt",
@@ -203,11 +228,12 @@ public final class TrainingStack extends Stack {
             List.of(trainingLogs + ":log-stream:" + config.trainingJobPrefix() + "*")));
     NagReview.acknowledge(role.policy(), "AwsSolutions-IAM5",
         "ecr:GetAuthorizationToken supports only Resource \"*\" (alone in its statement). S3 access is"
-            + " scoped to the train/ prefix of the data bucket (read) and models/ of the artifact bucket"
+            + " scoped to the train/ and import/ prefixes of the data bucket (read: training or calibration"
+            + " data, the ONNX model to import) and models/ of the artifact bucket"
             + " (write): object keys below them are chosen per run. Log streams are named after the"
             + " training job (<prefix>-train-*) inside SageMaker's fixed /aws/sagemaker/TrainingJobs group.",
         "Resource::*",
-        NagReview.objectsUnder("", "DataBucket", config.trainingDataPrefix()),
+        NagReview.objectsUnder("", "DataBucket", config.trainingDataPrefix(), config.importModelPrefix()),
         NagReview.objectsUnder("", "ArtifactsBucket", ExchangeLayout.MODELS),
         "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:" + LogGroupNames.TRAINING_JOBS
             + ":*",
@@ -294,21 +320,42 @@ public final class TrainingStack extends Stack {
       Map.of("Name", "test:accuracy_plain", "Regex", "metric: accuracy_plain=([0-9.]+)"),
       Map.of("Name", "validation:accuracy", "Regex", "val_acc_q ([0-9.]+)"));
 
-  /** The training task, written as Amazon States Language: the L2 task lacks inter-container encryption. */
+  /**
+   * {@code TrainOrImport}: {@code "import": true} in the input runs {@code importModel}, a missing or
+   * false flag {@code train}, any other value fails; both jobs continue with {@code publishClient}.
+   */
+  private Choice trainOrImport(CustomState train, CustomState importModel, LambdaInvoke publishClient) {
+    String flag = "$." + IMPORT_FLAG;
+    train.next(publishClient);
+    importModel.next(publishClient);
+    Fail invalid = Fail.Builder.create(this, "InvalidImportFlag")
+        .error("InvalidInput")
+        .cause("the execution input's \"" + IMPORT_FLAG + "\" must be true or false")
+        .build();
+    return Choice.Builder.create(this, "TrainOrImport").build()
+        .when(Condition.and(Condition.isPresent(flag), Condition.isNotBoolean(flag)), invalid)
+        .when(Condition.and(Condition.isPresent(flag), Condition.booleanEquals(flag, true)), importModel)
+        .otherwise(train);
+  }
+
+  /**
+   * The training task, written as Amazon States Language: the L2 task lacks inter-container encryption.
+   * With {@code importModel} the job also gets channel {@code model} from the import prefix.
+   */
   private static Map<String, Object> trainingTask(InfraConfig config, StorageResources storage, String image,
-      String trainingRoleArn) {
+      String trainingRoleArn, boolean importModel) {
     Map<String, Object> parameters = new LinkedHashMap<>();
     parameters.put("TrainingJobName.$", "States.Format('" + config.trainingJobPrefix() + "{}', $$.Execution.Name)");
     parameters.put("RoleArn", trainingRoleArn);
     parameters.put("AlgorithmSpecification", Map.of("TrainingImage", image, "TrainingInputMode", "File",
         "MetricDefinitions", METRIC_DEFINITIONS));
     parameters.put("HyperParameters.$", "$.hyperparameters");
-    parameters.put("InputDataConfig", List.of(Map.of(
-        "ChannelName", TrainingChannels.TRAIN,
-        "DataSource", Map.of("S3DataSource", Map.of(
-            "S3DataType", "S3Prefix",
-            "S3DataDistributionType", "FullyReplicated",
-            "S3Uri", "s3://" + storage.data().getBucketName() + "/" + config.trainingDataPrefix())))));
+    List<Map<String, Object>> channels = new ArrayList<>();
+    channels.add(channel(TrainingChannels.TRAIN, storage, config.trainingDataPrefix()));
+    if (importModel) {
+      channels.add(channel(TrainingChannels.MODEL, storage, config.importModelPrefix()));
+    }
+    parameters.put("InputDataConfig", channels);
     parameters.put("OutputDataConfig", Map.of(
         "S3OutputPath", "s3://" + storage.artifacts().getBucketName() + "/" + ExchangeLayout.MODELS,
         "KmsKeyId", storage.key().getKeyArn()));
@@ -329,6 +376,16 @@ public final class TrainingStack extends Stack {
         "trainingJobName.$", "$.TrainingJobName"));
     state.put("ResultPath", "$.training");
     return state;
+  }
+
+  /** A channel of every object under {@code prefix} of the data bucket. */
+  private static Map<String, Object> channel(String name, StorageResources storage, String prefix) {
+    return Map.of(
+        "ChannelName", name,
+        "DataSource", Map.of("S3DataSource", Map.of(
+            "S3DataType", "S3Prefix",
+            "S3DataDistributionType", "FullyReplicated",
+            "S3Uri", "s3://" + storage.data().getBucketName() + "/" + prefix)));
   }
 
   private static String resource(String name) {

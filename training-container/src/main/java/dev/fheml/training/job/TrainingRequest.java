@@ -117,8 +117,7 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
 
   /** The compiler's options: this parameter set, and ranges widened by the same margin as in training. */
   public CompileOptions compileOptions() {
-    CompileOptions d = CompileOptions.defaults();
-    return new CompileOptions(parameters, noiseMargin, d.noiseSigmas());
+    return CompileOptions.defaults().withParameters(parameters).withRangeMargin(noiseMargin);
   }
 
   /**

@@ -57,6 +57,8 @@ public final class ModelPipeline {
         trained.bestEpoch(), options.parameters());
     CompiledModel compiled = new FheCompiler(options).compile(trained.quantizedModel());
     compiled.report().forEach(r -> log.println("  " + r));
+    log.printf("  failure probability per query 2^%.1f (bound 2^%.1f)%n", compiled.log2PFailPerQuery(),
+        options.log2PFailBound());
 
     FheParameters params = options.parameters();
     CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
@@ -85,7 +87,8 @@ public final class ModelPipeline {
         config.bits().toString(), config.epochs(), config.seed(), train.size(), trained.duration().toMillis() / 1e3,
         test.size(), trained.floatModel().accuracy(test), (double) correctQuantized / test.size(),
         (double) correctNoisy / test.size(), params.name(), compiled.modelId(), compiled.circuit().bootstrapCount(),
-        compiled.report().stream().map(StageReport::toString).toList());
+        compiled.report().stream().map(StageReport::toString).toList(), Math.pow(2, compiled.log2PFailPerQuery()),
+        compiled.log2PFailPerQuery(), options.sanitize());
 
     Files.createDirectories(outDir);
     Map<String, Object> info = Map.of("model", metrics.model().wireName(), "hidden", metrics.hidden(),

@@ -30,11 +30,16 @@ import java.util.Map;
  * @param modelId                the compiled circuit's id
  * @param pbsCount               bootstraps per prediction
  * @param stages                 the compiler's report, one line per stage
+ * @param pFailPerQuery          the compiler's bound on the probability of a catastrophic failure per
+ *                               query (a table read in its mirrored half, a response decoded wrongly)
+ * @param log2PFailPerQuery      the same, as a power of two (the figure the README quotes)
+ * @param sanitized              whether responses end in a bootstrap and are re-randomized
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
     int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
-    double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages) {
+    double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages,
+    double pFailPerQuery, double log2PFailPerQuery, boolean sanitized) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Copies the lists. */

@@ -44,7 +44,8 @@ final class MnistBench implements Callable<Integer> {
     record Result(String benchmark, String model, List<Integer> hidden, String params, String modelId, int samples,
             int threads, double accuracyPlain, double accuracyQuantized, int evalKeyBytes, double accuracyFhe,
             double agreement, Latency latencyMs, double encryptMs, double decryptMs, int queryBytes, int responseBytes,
-            int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, MachineInfo machine) {}
+            int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, double pFailPerQuery,
+            double log2PFailPerQuery, boolean sanitized, long publicKeyBytes, MachineInfo machine) {}
 
     @Override
     public Integer call() throws Exception {
@@ -81,7 +82,9 @@ final class MnistBench implements Callable<Integer> {
                             round(Arrays.stream(s.serverMs()).average().orElse(0))),
                     round(MnistRun.median(s.encryptMs())), round(MnistRun.median(s.decryptMs())), s.queryBytes(),
                     s.responseBytes(), circuit.bootstrapCount(), round(ksPbs), round(bound),
-                    bound == 0 ? null : round(p50 / bound), MachineInfo.describe());
+                    bound == 0 ? null : round(p50 / bound), trained.metrics().pFailPerQuery(),
+                    round(trained.metrics().log2PFailPerQuery()), trained.metrics().sanitized(), eval.publicKeyBytes(),
+                    MachineInfo.describe());
         }
     }
 

@@ -15,7 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The client's keys on disk: one folder per model id ({@code <root>/<model-id>/}, mode 0700)
@@ -134,6 +137,64 @@ public final class KeyStore {
             }
         }
     }
+
+    /**
+     * Key rotation: the model's current keys are retired (their folder renamed to
+     * {@code <model-id>.retired-<UTC time>-<key-id prefix>}, kept so results still in flight under them
+     * can be decrypted) and new keys, with a new key id, become current. Retired keys are never used
+     * again by this store; {@link #removeRetired} deletes them.
+     *
+     * @return the folder the old keys moved to, or null when the model had none
+     */
+    public Path rotate(String modelId, FheParameters parameters) throws KeyStoreException {
+        Path dir = folder(modelId);
+        Path retired = null;
+        if (Files.isDirectory(dir)) {
+            String keyId = "unknown";
+            try {
+                keyId = Files.readString(dir.resolve(KEY_ID), StandardCharsets.US_ASCII).trim();
+            } catch (IOException e) {
+                // an incomplete folder is retired as it is
+            }
+            String stamp = Instant.now().toString().replaceAll("[^0-9TZ]", "");
+            retired = root.resolve(modelId + RETIRED + stamp + "-" + keyId.substring(0, Math.min(8, keyId.length())));
+            try {
+                Files.move(dir, retired, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new KeyStoreException("cannot retire the keys in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        create(modelId, parameters);
+        return retired;
+    }
+
+    /** The model's retired key folders, oldest first. */
+    public List<Path> retired(String modelId) throws KeyStoreException {
+        folder(modelId);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(modelId + RETIRED)).sorted().toList();
+        } catch (IOException e) {
+            throw new KeyStoreException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the model's retired keys (results still encrypted under them become unreadable). */
+    public int removeRetired(String modelId) throws KeyStoreException {
+        List<Path> old = retired(modelId);
+        for (Path p : old) {
+            try {
+                Folders.deleteRecursively(p);
+            } catch (IOException e) {
+                throw new KeyStoreException("cannot delete " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return old.size();
+    }
+
+    private static final String RETIRED = ".retired-";
 
     private Path folder(String modelId) {
         if (!Ids.isId(modelId)) {

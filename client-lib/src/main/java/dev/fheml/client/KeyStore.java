@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -96,8 +97,12 @@ public final class KeyStore {
                 throw new KeyStoreException(dir + ": evaluation.key does not match key-id (corrupted store);"
                         + " delete the folder to make new keys", null);
             }
-            ClientKey key = ClientKey.fromBytes(parameters, Files.readAllBytes(secret));
-            return new Keys(key, keyId, evaluation);
+            byte[] secretBytes = Files.readAllBytes(secret);
+            try {
+                return new Keys(ClientKey.fromBytes(parameters, secretBytes), keyId, evaluation);
+            } finally {
+                Arrays.fill(secretBytes, (byte) 0); // the engine wiped its own copy
+            }
         } catch (IOException e) {
             throw new KeyStoreException("cannot read the keys in " + dir + ": " + e.getMessage(), e);
         } catch (FheException e) {
@@ -115,7 +120,12 @@ public final class KeyStore {
                     PosixFilePermissions.asFileAttribute(OWNER_DIR));
             String keyId;
             try (ClientKey key = ClientKey.generate(parameters); EvaluationKey evaluation = key.evaluationKey()) {
-                writeOwnerOnly(tmp.resolve(CLIENT_KEY), key.toBytes());
+                byte[] secret = key.toBytes();
+                try {
+                    writeOwnerOnly(tmp.resolve(CLIENT_KEY), secret);
+                } finally {
+                    Arrays.fill(secret, (byte) 0);
+                }
                 byte[] eval = evaluation.toBytes();
                 writeOwnerOnly(tmp.resolve(EVALUATION_KEY), eval);
                 keyId = Ids.sha256(eval);

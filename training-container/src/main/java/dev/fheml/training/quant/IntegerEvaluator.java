@@ -21,6 +21,7 @@ import java.util.random.RandomGenerator;
 public final class IntegerEvaluator {
   private final QuantizedModel model;
   private final double marginFraction;
+  private final boolean saturate;
   private final boolean saturateLogits;
 
   /** An evaluator for {@code model} compiled with the default margin and sanitized outputs. */
@@ -33,9 +34,22 @@ public final class IntegerEvaluator {
    * @param saturateLogits whether the logits go through a sanitizing output bootstrap
    */
   public IntegerEvaluator(QuantizedModel model, double marginFraction, boolean saturateLogits) {
+    this(model, marginFraction, true, saturateLogits);
+  }
+
+  private IntegerEvaluator(QuantizedModel model, double marginFraction, boolean saturate, boolean saturateLogits) {
     this.model = Objects.requireNonNull(model, "model");
     this.marginFraction = marginFraction;
+    this.saturate = saturate;
     this.saturateLogits = saturateLogits;
+  }
+
+  /**
+   * Without any saturation: for calibration, which measures the ranges saturation is defined by (the
+   * model's ranges are not calibrated yet when it runs).
+   */
+  public static IntegerEvaluator unsaturated(QuantizedModel model) {
+    return new IntegerEvaluator(model, 0, false, false);
   }
 
   /** The model evaluated. */
@@ -124,7 +138,7 @@ public final class IntegerEvaluator {
         if (noise != null && noise.sigmaPositions() > 0) {
           read += noise.sigmaAccumulator(r.width()) * rng.nextGaussian();
         }
-        a[j] = layer.activateSaturated(j, read, margin);
+        a[j] = saturate ? layer.activateSaturated(j, read, margin) : layer.activate(j, read);
       }
       acts.add(a);
       in = a;

@@ -55,7 +55,8 @@ class SageMakerTrainTest {
     JsonNode metrics = new ObjectMapper().readTree(model.resolve("metrics.json").toFile());
     assertEquals("job-1", metrics.path("name").asText());
     assertEquals(113, metrics.path("test_rows").asInt(), "20 % of each class of 569 rows held out");
-    assertEquals(4, metrics.path("pbs_count").asInt());
+    assertEquals(4 + 2, metrics.path("pbs_count").asInt(), "4 hidden neurons and a sanitizing bootstrap per class");
+    assertTrue(metrics.path("log2_p_fail_per_query").asDouble() <= -40, metrics.toString());
     String log = out.toString(StandardCharsets.UTF_8);
     assertTrue(log.matches("(?s).*\\nmetric: accuracy_quantized=[0-9.]+\\n.*"), log);
     assertTrue(log.contains("metric: train_rows=456"), log);

@@ -1,5 +1,6 @@
 package dev.fheml.training.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -39,7 +40,7 @@ import java.util.Map;
 public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
     int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
     double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages,
-    double pFailPerQuery, double log2PFailPerQuery, boolean sanitized) {
+    double pFailPerQuery, @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery, boolean sanitized) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Copies the lists. */

@@ -1,5 +1,6 @@
 package dev.fheml.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.fheml.core.ClientKey;
 import dev.fheml.core.EvaluationKey;
 import dev.fheml.core.FheParameters;
@@ -45,7 +46,8 @@ final class MnistBench implements Callable<Integer> {
             int threads, double accuracyPlain, double accuracyQuantized, int evalKeyBytes, double accuracyFhe,
             double agreement, Latency latencyMs, double encryptMs, double decryptMs, int queryBytes, int responseBytes,
             int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, double pFailPerQuery,
-            double log2PFailPerQuery, boolean sanitized, long publicKeyBytes, MachineInfo machine) {}
+            @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery, boolean sanitized, long publicKeyBytes,
+            MachineInfo machine) {}
 
     @Override
     public Integer call() throws Exception {

@@ -17,12 +17,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub enum StageSpec<'a> {
     /// Dense layer on the encrypted input vector (first stage only).
     InputDense { inputs: usize, outputs: usize, weights: &'a [i64], bias: &'a [i64], delta: u64 },
-    /// Keyswitch + bootstrap through one table per value, or one shared table.
-    Bootstrap { domain: usize, tables: &'a [i64], delta_out: u64 },
+    /// Keyswitch + bootstrap through one table per value, or one shared table; saturating tables
+    /// (see [`crate::lut`]) read the nearer end's value past either end of their domain.
+    Bootstrap { domain: usize, tables: &'a [i64], delta_out: u64, saturating: bool },
     /// Levelled dense layer on the previous stage's values.
     LevelledDense { inputs: usize, outputs: usize, weights: &'a [i64], bias: &'a [i64], delta: u64 },
-    /// Output compaction (last stage only).
-    Compact { keyswitch: bool, bits: u32 },
+    /// Output compaction (last stage only), after a re-randomization under the client's public
+    /// key when `rerandomize` is set.
+    Compact { keyswitch: bool, bits: u32, rerandomize: bool },
 }
 
 /// Stage kinds of the flat encoding read by [`StageSpec::decode`] (the JNI layout, mirrored by
@@ -31,12 +33,13 @@ pub const INPUT_DENSE: i64 = 0;
 pub const BOOTSTRAP: i64 = 1;
 pub const LEVELLED_DENSE: i64 = 2;
 pub const COMPACT: i64 = 3;
+pub const SATURATING_BOOTSTRAP: i64 = 4;
 
 impl<'a> StageSpec<'a> {
     /// Reads one stage encoded as `[kind, a, b, delta, payload…]`:
     /// dense layers `[kind, inputs, outputs, delta, weights (outputs × inputs)…, bias (outputs)…]`,
-    /// bootstrap `[BOOTSTRAP, domain, tables, delta_out, values (tables × domain)…]`,
-    /// compaction `[COMPACT, keyswitch (0 or 1), bits, 0]`.
+    /// bootstrap `[BOOTSTRAP or SATURATING_BOOTSTRAP, domain, tables, delta_out, values (tables × domain)…]`,
+    /// compaction `[COMPACT, keyswitch (0 or 1), bits, rerandomize (0 or 1)]`.
     pub fn decode(stage: &'a [i64]) -> FheResult<StageSpec<'a>> {
         let [kind, a, b, delta, payload @ ..] = stage else {
             return Err(FheError::InvalidArgument(format!(
@@ -70,15 +73,17 @@ impl<'a> StageSpec<'a> {
                     StageSpec::LevelledDense { inputs, outputs, weights, bias, delta }
                 })
             }
-            BOOTSTRAP => {
+            BOOTSTRAP | SATURATING_BOOTSTRAP => {
                 exact(a.checked_mul(b))?;
-                Ok(StageSpec::Bootstrap { domain: a, tables: payload, delta_out: positive()? })
+                let saturating = *kind == SATURATING_BOOTSTRAP;
+                Ok(StageSpec::Bootstrap { domain: a, tables: payload, delta_out: positive()?, saturating })
             }
             COMPACT => {
                 exact(Some(0))?;
                 ensure(a <= 1, || format!("compaction keyswitch flag must be 0 or 1, got {a}"))?;
+                ensure(*delta == 0 || *delta == 1, || format!("compaction re-randomize flag must be 0 or 1, got {delta}"))?;
                 let bits = u32::try_from(b).map_err(|_| FheError::InvalidArgument(format!("bad bit count {b}")))?;
-                Ok(StageSpec::Compact { keyswitch: a == 1, bits })
+                Ok(StageSpec::Compact { keyswitch: a == 1, bits, rerandomize: *delta == 1 })
             }
             other => Err(FheError::InvalidArgument(format!("unknown stage kind {other}"))),
         }
@@ -105,7 +110,7 @@ impl CompiledCircuit {
     pub fn new(params: FheParams, input_length: usize, stages: &[StageSpec]) -> FheResult<CompiledCircuit> {
         let (
             Some(StageSpec::InputDense { inputs, outputs, weights, bias, delta }),
-            Some(StageSpec::Compact { keyswitch, bits }),
+            Some(StageSpec::Compact { keyswitch, bits, rerandomize }),
         ) = (stages.first(), stages.last())
         else {
             return Err(FheError::InvalidArgument(
@@ -124,8 +129,8 @@ impl CompiledCircuit {
                 other => other,
             };
             middle.push(match *stage {
-                StageSpec::Bootstrap { domain, tables, delta_out } => {
-                    let b = PreparedBootstrap::new(&params, tables, domain, delta_out).map_err(at)?;
+                StageSpec::Bootstrap { domain, tables, delta_out, saturating } => {
+                    let b = PreparedBootstrap::new(&params, tables, domain, delta_out, saturating).map_err(at)?;
                     ensure(b.tables() == 1 || b.tables() == width, || {
                         format!("stage {s}: {} tables for {width} values", b.tables())
                     })?;
@@ -143,7 +148,7 @@ impl CompiledCircuit {
                 }
             });
         }
-        let output = Compaction::new(*keyswitch, *bits)?;
+        let output = Compaction::new(*keyswitch, *bits, *rerandomize)?;
         Ok(CompiledCircuit { params, input, middle, output, output_width: width })
     }
 

@@ -12,6 +12,7 @@ use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
 use crate::circuit::{CancelFlag, CompiledCircuit, StageSpec};
 use crate::error::{FheError, FheResult};
 use crate::keys::{ClientKey, ClientKeyData, EvaluationKeyData, ServerKey};
+use crate::serial::Conformance;
 use crate::ops;
 use crate::params::{self, FheParams};
 use crate::pool::EvaluationPool;
@@ -20,6 +21,7 @@ use jni::objects::{JByteArray, JClass, JLongArray, JObject, JObjectArray, JStrin
 use jni::sys::{jboolean, jbyteArray, jdouble, jint, jlong, jlongArray, jobjectArray, JNI_TRUE};
 use jni::JNIEnv;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use zeroize::Zeroize;
 
 // ------------------------------------------------------------------ error translation
 
@@ -243,8 +245,8 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_Params_1names<'l>(
     .unwrap_or(std::ptr::null_mut())
 }
 
-/// `[n, k, N, lweNoiseLog2, glweNoiseLog2, pbsBaseLog, pbsLevel, ksBaseLog, ksLevel]`; noise
-/// values are log2 of the TUniform bound.
+/// `[n, k, N, lweNoiseLog2, glweNoiseLog2, pbsBaseLog, pbsLevel, ksBaseLog, ksLevel,
+/// publicKeyDimension, publicKeyNoiseLog2]`; noise values are log2 of the TUniform bound.
 #[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_Params_1describe<'l>(
     mut env: JNIEnv<'l>,
@@ -253,6 +255,7 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_Params_1describe<'l>(
 ) -> jlongArray {
     ffi(&mut env, |env| {
         let p = params(env, &name)?;
+        let (pke_dimension, pke_noise) = p.public_key_encryption()?;
         let values = [
             p.lwe_dimension.0 as i64,
             p.glwe_dimension.0 as i64,
@@ -263,6 +266,8 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_Params_1describe<'l>(
             p.pbs_level.0 as i64,
             p.ks_base_log.0 as i64,
             p.ks_level.0 as i64,
+            pke_dimension.0 as i64,
+            FheParams::tuniform_bound_log2(pke_noise) as i64,
         ];
         new_longs(env, &values)
     })
@@ -288,9 +293,15 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1deserializ
 ) -> jlong {
     ffi(&mut env, |env| {
         let p = params(env, &name)?;
-        let raw = bytes(env, &data)?;
-        let data: ClientKeyData = serial::from_bytes(&raw, &p, limit(max_bytes)?)?;
-        Ok(into_handle(ClientKey { params: p, data }))
+        let mut raw = bytes(env, &data)?;
+        let data: FheResult<ClientKeyData> = serial::read(&raw, limit(max_bytes)?);
+        // Our copy of the secret bytes; the caller clears its own array.
+        raw.zeroize();
+        // Owned by a ClientKey before the checks, so a refused key is wiped too.
+        let key = ClientKey { params: p, data: data? };
+        key.data.check(&p)?;
+        key.data.check_binary()?;
+        Ok(into_handle(key))
     })
     .unwrap_or(0)
 }
@@ -303,8 +314,10 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1serialize<
 ) -> jbyteArray {
     ffi(&mut env, |env| {
         let ck = get::<ClientKey>(handle)?;
-        let out = serial::to_bytes(&ck.data, u64::MAX)?;
-        new_bytes(env, &out)
+        let mut out = serial::to_bytes(&ck.data, u64::MAX)?;
+        let array = new_bytes(env, &out);
+        out.zeroize();
+        array
     })
     .unwrap_or(std::ptr::null_mut())
 }
@@ -317,7 +330,7 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ClientKey_1evaluation
     _class: JClass<'l>,
     handle: jlong,
 ) -> jlong {
-    ffi(&mut env, |_| Ok(into_handle(get::<ClientKey>(handle)?.generate_evaluation_key()))).unwrap_or(0)
+    ffi(&mut env, |_| Ok(into_handle(get::<ClientKey>(handle)?.generate_evaluation_key()?))).unwrap_or(0)
 }
 
 #[no_mangle]
@@ -487,6 +500,7 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1ksPbs<'l>(
     tables: JLongArray<'l>,
     domain: jint,
     delta_out: jlong,
+    saturating: jboolean,
 ) -> jlong {
     ffi(&mut env, |env| {
         let sk = get::<ServerKey>(handle)?;
@@ -494,9 +508,20 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1ksPbs<'l>(
         let tables = longs(env, &tables)?;
         let domain = dimension(domain, "table domain")?;
         let delta_out = positive(delta_out, "output delta")?;
-        Ok(into_handle(ops::ks_pbs(sk, batch, &tables, domain, delta_out)?))
+        Ok(into_handle(ops::ks_pbs(sk, batch, &tables, domain, delta_out, saturating == JNI_TRUE)?))
     })
     .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1rerandomize<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+) -> jlong {
+    ffi(&mut env, |_| Ok(into_handle(ops::rerandomize(get::<ServerKey>(handle)?, get::<LweBatch>(batch)?)?)))
+        .unwrap_or(0)
 }
 
 #[no_mangle]
@@ -507,11 +532,13 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1compact<'l
     batch: jlong,
     keyswitch: jboolean,
     bits: jint,
+    rerandomize: jboolean,
 ) -> jlong {
     ffi(&mut env, |_| {
         let sk = get::<ServerKey>(handle)?;
         let bits = u32::try_from(bits).map_err(|_| FheError::InvalidArgument(format!("bad bit count {bits}")))?;
-        Ok(into_handle(ops::compact(sk, get::<LweBatch>(batch)?, keyswitch == JNI_TRUE, bits)?))
+        let batch = get::<LweBatch>(batch)?;
+        Ok(into_handle(ops::compact(sk, batch, keyswitch == JNI_TRUE, bits, rerandomize == JNI_TRUE)?))
     })
     .unwrap_or(0)
 }
@@ -698,4 +725,51 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_CompactBatch_1width<'
     handle: jlong,
 ) -> jint {
     ffi(&mut env, |_| Ok(get::<CompactBatch>(handle)?.width() as jint)).unwrap_or(0)
+}
+
+/// Bytes of the compact public key inside an evaluation key (serialized alone), 0 for a V0 key.
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_EvaluationKey_1publicKeyBytes<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jlong {
+    ffi(&mut env, |_| {
+        let key = get::<EvaluationKeyData>(handle)?;
+        Ok(key.public_key.as_ref().map_or(Ok(0), serial::public_key_bytes)? as jlong)
+    })
+    .unwrap_or(0)
+}
+
+/// The mask polynomial(s) of query `query`, expanded from its seed: what the client that made it
+/// knows anyway (for analysis tools and the privacy tests).
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_GlweBatch_1mask<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    query: jint,
+) -> jlongArray {
+    ffi(&mut env, |env| {
+        let batch = get::<GlweBatch>(handle)?;
+        let q = dimension(query, "query")?;
+        let seeded = batch.ciphertexts.get(q).ok_or_else(|| {
+            FheError::InvalidArgument(format!("query {q} is out of range: the batch holds {}", batch.ciphertexts.len()))
+        })?;
+        let glwe = seeded.clone().decompress_into_glwe_ciphertext();
+        new_longs(env, &as_phases(glwe.get_mask().as_ref().to_vec()))
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// Every coefficient (mask then body) of every ciphertext of a compact batch, lifted back to the
+/// 64-bit torus, query-major: what the client receives (for analysis tools and the privacy tests).
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_CompactBatch_1coefficients<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jlongArray {
+    ffi(&mut env, |env| new_longs(env, &as_phases(ops::compact_coefficients(get::<CompactBatch>(handle)?))))
+        .unwrap_or(std::ptr::null_mut())
 }

@@ -16,6 +16,8 @@ use crate::lut;
 use crate::params::FheParams;
 use rayon::prelude::*;
 use tfhe::core_crypto::fft_impl::fft64::math::fft::Fft;
+use tfhe::core_crypto::commons::generators::NoiseRandomGenerator;
+use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::*;
 use tfhe::core_crypto::seeders::new_seeder;
 use tfhe_ntt::native64::Plan32;
@@ -107,21 +109,27 @@ pub fn phases(ck: &ClientKey, batch: &LweBatch) -> FheResult<Vec<u64>> {
 pub fn compact_phases(ck: &ClientKey, batch: &CompactBatch) -> FheResult<Vec<u64>> {
     check_params(ck.params.name, &batch.params_name, "compact batch")?;
     let key: &[u64] = if batch.small_key { ck.small_lwe_key().as_ref() } else { ck.data.glwe_secret_key.as_ref() };
+    let coefficients = compact_coefficients(batch);
+    Ok(coefficients
+        .chunks(key.len() + 1)
+        .map(|ct| {
+            let (mask, body) = ct.split_at(key.len());
+            let dot = key.iter().zip(mask).fold(0u64, |acc, (&s, &a)| acc.wrapping_add(a.wrapping_mul(s)));
+            body.first().copied().unwrap_or(0).wrapping_sub(dot)
+        })
+        .collect())
+}
+
+/// Every coefficient of every compact ciphertext lifted back to the 64-bit torus, query-major.
+pub fn compact_coefficients(batch: &CompactBatch) -> Vec<u64> {
     let bytes = CompactBatch::bytes_per_coefficient(batch.bits);
-    let lwe_bytes = (key.len() + 1) * bytes;
     let shift = 64 - batch.bits;
-    let mut out = Vec::with_capacity(batch.queries.len() * batch.width);
-    for packed in &batch.queries {
-        for ct in packed.chunks(lwe_bytes) {
-            let mut coefficients = ct.chunks(bytes).map(|c| {
-                c.iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64) << shift
-            });
-            let dot = key.iter().zip(coefficients.by_ref()).fold(0u64, |acc, (&s, a)| acc.wrapping_add(a.wrapping_mul(s)));
-            let body = coefficients.next().unwrap_or(0);
-            out.push(body.wrapping_sub(dot));
-        }
-    }
-    Ok(out)
+    batch
+        .queries
+        .iter()
+        .flat_map(|q| q.chunks(bytes))
+        .map(|c| c.iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64) << shift)
+        .collect()
 }
 
 /// Rounds a phase to the nearest multiple of `delta`, as a signed integer.
@@ -288,21 +296,30 @@ pub type Checkpoint<'a> = &'a (dyn Fn() -> FheResult<()> + Sync);
 /// accumulators built once from the tables.
 ///
 /// Holds either one table of `domain` values for all outputs, or one per output. Input values
-/// must be encoded with `lut::input_delta(domain)`.
+/// must be encoded with `lut::input_delta(domain)`. Saturating tables (see [`lut`]) read the
+/// nearer end's value for inputs that leave the domain by less than the table's flat ends.
 pub struct PreparedBootstrap {
     params_name: &'static str,
-    accumulators: Vec<GlweCiphertextOwned<u64>>,
+    accumulators: Vec<lut::Accumulator>,
 }
 
 impl PreparedBootstrap {
     /// `tables` holds one or more tables of `domain` values, output-major.
-    pub fn new(params: &FheParams, tables: &[i64], domain: usize, delta_out: u64) -> FheResult<PreparedBootstrap> {
+    pub fn new(
+        params: &FheParams,
+        tables: &[i64],
+        domain: usize,
+        delta_out: u64,
+        saturating: bool,
+    ) -> FheResult<PreparedBootstrap> {
         lut::check_domain(params, domain)?;
         ensure(!tables.is_empty() && tables.len() % domain == 0, || {
             format!("{} table values do not form whole tables of {domain}", tables.len())
         })?;
-        let accumulators =
-            tables.chunks(domain).map(|t| lut::accumulator(params, t, delta_out)).collect::<FheResult<Vec<_>>>()?;
+        let accumulators = tables
+            .chunks(domain)
+            .map(|t| lut::accumulator(params, t, delta_out, saturating))
+            .collect::<FheResult<Vec<_>>>()?;
         Ok(PreparedBootstrap { params_name: params.name, accumulators })
     }
 
@@ -368,7 +385,8 @@ impl PreparedBootstrap {
                                     small.as_view(),
                                     log_modulus,
                                 );
-                                let mut acc = accumulators[if tables == 1 { 0 } else { first + k }].clone();
+                                let table = &accumulators[if tables == 1 { 0 } else { first + k }];
+                                let mut acc = table.glwe.clone();
                                 blind_rotate_assign_mem_optimized(
                                     &switched,
                                     &mut acc,
@@ -377,6 +395,8 @@ impl PreparedBootstrap {
                                     buffers.stack(),
                                 );
                                 extract_lwe_sample_from_glwe_ciphertext(&acc, &mut out_ct, MonomialDegree(0));
+                                let b = out_ct.get_mut_body().data;
+                                *b = b.wrapping_add(table.output_offset);
                             },
                         );
                     }
@@ -390,9 +410,16 @@ impl PreparedBootstrap {
 
 /// [`PreparedBootstrap`] prepared for one call. `tables` holds either one table of `domain`
 /// values for all outputs, or one per output (`width × domain`, output-major).
-pub fn ks_pbs(sk: &ServerKey, batch: &LweBatch, tables: &[i64], domain: usize, delta_out: u64) -> FheResult<LweBatch> {
+pub fn ks_pbs(
+    sk: &ServerKey,
+    batch: &LweBatch,
+    tables: &[i64],
+    domain: usize,
+    delta_out: u64,
+    saturating: bool,
+) -> FheResult<LweBatch> {
     check_params(sk.params.name, &batch.params_name, "LWE batch")?;
-    PreparedBootstrap::new(&sk.params, tables, domain, delta_out)?.apply(sk, batch)
+    PreparedBootstrap::new(&sk.params, tables, domain, delta_out, saturating)?.apply(sk, batch)
 }
 
 /// Levelled dense layer on LWEs: out_j = Σ_i w_ji · in_i + b_j·Δ. No bootstrap; noise grows by
@@ -469,25 +496,63 @@ pub fn dense_lwe(
     LevelledDense::new(inputs, outputs, weights, bias, delta)?.apply(sk, batch)
 }
 
+/// Adds a fresh encryption of zero under the client's compact public key to every ciphertext
+/// (tfhe-rs's public-key encryption, mask and body noise from its public-key parameters, a new
+/// random vector per ciphertext from the OS-seeded CSPRNG): the result decrypts to the same value
+/// but its mask is a fresh pseudo-random one, no longer a function of the server's computation.
+/// Added noise: (n + 1)·σ²_pk (about 2^-42 of the torus).
+fn rerandomize_in_place(sk: &ServerKey, list: &mut LweCiphertextListOwned<u64>) -> FheResult<()> {
+    let pk = sk.public_key()?;
+    let (_, noise) = sk.params.public_key_encryption()?;
+    let mut seeder = new_seeder();
+    let seeds: Vec<Seed> = (0..list.lwe_ciphertext_count().0).map(|_| seeder.seed()).collect();
+    let size = list.lwe_size();
+    list.par_iter_mut().zip(seeds.into_par_iter()).for_each(|(mut ct, seed)| {
+        let mut zero = LweCiphertext::new(0u64, size, ct.ciphertext_modulus());
+        let mut generator = NoiseRandomGenerator::<DefaultRandomGenerator>::new_from_seed(seed);
+        encrypt_lwe_ciphertext_with_compact_public_key(pk, &mut zero, Plaintext(0), noise, noise, &mut generator);
+        lwe_ciphertext_add_assign(&mut ct, &zero);
+    });
+    Ok(())
+}
+
+/// [`rerandomize_in_place`] on a copy of a batch (the per-operation API; compaction does it inline).
+pub fn rerandomize(sk: &ServerKey, batch: &LweBatch) -> FheResult<LweBatch> {
+    check_params(sk.params.name, &batch.params_name, "LWE batch")?;
+    let mut lists = batch.lists.clone();
+    sk.pool.install(|| lists.iter_mut().try_for_each(|l| rerandomize_in_place(sk, l)))?;
+    Ok(LweBatch { params_name: sk.params.name.to_string(), lists })
+}
+
 /// Compacts results for the trip back: each coefficient rounded to its top `bits` bits (8..=32)
-/// and packed, after a keyswitch to the small key when `keyswitch` is set. Sizes per value:
+/// and packed, after a re-randomization under the client's public key when `rerandomize` is set
+/// and a keyswitch to the small key when `keyswitch` is set. Sizes per value:
 /// ⌈bits/8⌉·(n+1) bytes with the keyswitch, ⌈bits/8⌉·(N+1) without. Added noise: the rounding,
-/// σ ≈ 2^-bits·√((dim/2+1)/12), plus the keyswitch's ~2^-11 if requested.
+/// σ ≈ 2^-bits·√((dim/2+1)/12), plus the keyswitch's ~2^-11 and the public-key encryption's ~2^-42
+/// if requested.
 #[derive(Clone, Copy, Debug)]
 pub struct Compaction {
     keyswitch: bool,
     bits: u32,
+    rerandomize: bool,
 }
 
 impl Compaction {
-    pub fn new(keyswitch: bool, bits: u32) -> FheResult<Compaction> {
+    pub fn new(keyswitch: bool, bits: u32, rerandomize: bool) -> FheResult<Compaction> {
         ensure((8..=32).contains(&bits), || format!("compaction bits must be in [8, 32], got {bits}"))?;
-        Ok(Compaction { keyswitch, bits })
+        Ok(Compaction { keyswitch, bits, rerandomize })
     }
 
     pub fn apply(&self, sk: &ServerKey, batch: &LweBatch) -> FheResult<CompactBatch> {
         let p = &sk.params;
         check_params(p.name, &batch.params_name, "LWE batch")?;
+        let rerandomized;
+        let batch = if self.rerandomize {
+            rerandomized = rerandomize(sk, batch)?;
+            &rerandomized
+        } else {
+            batch
+        };
         let (keyswitch, bits) = (self.keyswitch, self.bits);
         let out_size = if keyswitch { p.lwe_dimension } else { p.big_lwe_dimension() }.to_lwe_size();
         let bytes = CompactBatch::bytes_per_coefficient(bits);
@@ -526,7 +591,13 @@ impl Compaction {
 }
 
 /// [`Compaction`] for one call.
-pub fn compact(sk: &ServerKey, batch: &LweBatch, keyswitch: bool, bits: u32) -> FheResult<CompactBatch> {
+pub fn compact(
+    sk: &ServerKey,
+    batch: &LweBatch,
+    keyswitch: bool,
+    bits: u32,
+    rerandomize: bool,
+) -> FheResult<CompactBatch> {
     check_params(sk.params.name, &batch.params_name, "LWE batch")?;
-    Compaction::new(keyswitch, bits)?.apply(sk, batch)
+    Compaction::new(keyswitch, bits, rerandomize)?.apply(sk, batch)
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{FheError, FheResult};
 use tfhe::core_crypto::prelude::*;
-use tfhe::shortint::parameters::{ClassicPBSParameters, ModulusSwitchType};
+use tfhe::shortint::parameters::{ClassicPBSParameters, CompactPublicKeyEncryptionParameters, ModulusSwitchType};
 use tfhe::shortint::parameters::PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128 as BASE_2_2;
 
 /// Geometry, noise and decompositions of one named parameter set.
@@ -91,6 +91,23 @@ impl FheParams {
         }
     }
 
+    /// tfhe-rs's own public-key encryption parameters for the base set (its `TryFrom` conversion,
+    /// the one `CompactPublicKey::new(&client_key)` uses): a compact public key under the big key,
+    /// with the GLWE noise. Returned as (dimension, noise) after checking the dimension is the big
+    /// key's, since responses are re-randomized under the key they are encrypted with.
+    pub fn public_key_encryption(&self) -> FheResult<(LweDimension, DynamicDistribution<u64>)> {
+        let pke = CompactPublicKeyEncryptionParameters::try_from(BASE_SHORTINT)
+            .map_err(|e| FheError::Internal(format!("tfhe-rs has no public-key parameters for the base set: {e}")))?;
+        if pke.encryption_lwe_dimension != self.big_lwe_dimension() {
+            return Err(FheError::Internal(format!(
+                "public-key dimension {} is not the big key's {}",
+                pke.encryption_lwe_dimension.0,
+                self.big_lwe_dimension().0
+            )));
+        }
+        Ok((pke.encryption_lwe_dimension, pke.encryption_noise_distribution))
+    }
+
     /// Whether the base shortint set uses the centered modulus switch we reproduce.
     pub fn base_uses_centered_ms() -> bool {
         matches!(
@@ -117,6 +134,9 @@ mod tests {
         assert_eq!(l2.lwe_noise, p.lwe_noise);
         assert_eq!(l2.glwe_noise, p.glwe_noise);
         assert_eq!(l2.pbs_level.0, 2);
+        let (dim, noise) = p.public_key_encryption().unwrap();
+        assert_eq!(dim, p.big_lwe_dimension());
+        assert_eq!(noise, BASE_SHORTINT.glwe_noise_distribution);
     }
 
     #[test]

@@ -33,12 +33,12 @@ fn bytes() -> &'static Bytes {
     BYTES.get_or_init(|| {
         let params = FheParams::by_name(PBS_L1).unwrap();
         let client = ClientKey::generate_insecure_seeded(params, 7);
-        let eval = client.generate_evaluation_key();
+        let eval = client.generate_evaluation_key().unwrap();
         let pool = EvaluationPool::new(0).unwrap();
         let server = ServerKey::expand(params, &eval, &pool);
         let input = ops::encrypt(&client, &[1, 2, 3, 0, 1, 2, 3, 0], 8, 1 << 58).unwrap();
         let lwes = ops::dense_glwe(&server, &input, 8, 2, &[1; 16], &[0; 2], 1 << 58).unwrap();
-        let compact = ops::compact(&server, &lwes, true, 16).unwrap();
+        let compact = ops::compact(&server, &lwes, true, 16, false).unwrap();
         Bytes {
             params,
             glwe: serial::to_bytes(&input, LIMIT).unwrap(),

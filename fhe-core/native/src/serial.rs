@@ -7,12 +7,12 @@ use crate::error::{FheError, FheResult};
 use crate::keys::{ClientKeyData, EvaluationKeyData};
 use crate::params::FheParams;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tfhe::core_crypto::commons::math::random::{CompressionSeed, Seed};
 use tfhe::core_crypto::prelude::*;
 use tfhe::named::Named;
 use tfhe::safe_serialization::{DeserializationConfig, SerializationConfig};
-use tfhe_versionable::{Unversionize, Versionize};
+use tfhe_versionable::{Unversionize, Versionize, VersionsDispatch};
 
 /// Deep structural check of a deserialized object against a parameter set.
 pub trait Conformance {
@@ -69,6 +69,17 @@ pub fn from_bytes<T>(bytes: &[u8], params: &FheParams, limit: u64) -> FheResult<
 where
     T: DeserializeOwned + Unversionize + Named + Conformance,
 {
+    let value: T = read(bytes, limit)?;
+    value.check(params)?;
+    Ok(value)
+}
+
+/// [`from_bytes`] without the conformance check, for a caller that must own the value before it
+/// is checked (a secret key, wiped by its owner's `Drop` if the check fails).
+pub fn read<T>(bytes: &[u8], limit: u64) -> FheResult<T>
+where
+    T: DeserializeOwned + Unversionize + Named,
+{
     if bytes.len() as u64 > limit {
         return Err(FheError::Malformed(format!(
             "{} is {} bytes, above the limit of {limit} bytes",
@@ -76,12 +87,10 @@ where
             bytes.len()
         )));
     }
-    let value: T = DeserializationConfig::new(limit)
+    DeserializationConfig::new(limit)
         .disable_conformance()
         .deserialize_from(bytes)
-        .map_err(|e| FheError::Malformed(format!("cannot read {} ({} bytes): {e}", T::NAME, bytes.len())))?;
-    value.check(params)?;
-    Ok(value)
+        .map_err(|e| FheError::Malformed(format!("cannot read {} ({} bytes): {e}", T::NAME, bytes.len())))
 }
 
 macro_rules! named {
@@ -106,7 +115,14 @@ impl Conformance for ClientKeyData {
         check_eq(KIND, "GLWE key length", glwe.len(), p.glwe_dimension.0 * p.polynomial_size.0)?;
         check_eq(KIND, "polynomial size", self.glwe_secret_key.polynomial_size(), p.polynomial_size)?;
         let lwe = self.lwe_secret_key.as_ref();
-        check_eq(KIND, "LWE key length", lwe.len(), p.lwe_dimension.0)?;
+        check_eq(KIND, "LWE key length", lwe.len(), p.lwe_dimension.0)
+    }
+}
+
+impl ClientKeyData {
+    /// Secret keys are binary; checked apart from the shape so the caller can wipe a bad key.
+    pub fn check_binary(&self) -> FheResult<()> {
+        let (glwe, lwe) = (self.glwe_secret_key.as_ref(), self.lwe_secret_key.as_ref());
         if glwe.iter().chain(lwe).any(|&b| b > 1) {
             return Err(FheError::Malformed("client key: secret key is not binary".into()));
         }
@@ -137,8 +153,34 @@ impl Conformance for EvaluationKeyData {
         let ksk_len = p.big_lwe_dimension().0 * p.ks_level.0;
         check_eq(KIND, "keyswitch key length", ksk.as_ref().len(), ksk_len)?;
         check_seed(KIND, "bootstrap key", &bsk.compression_seed())?;
-        check_seed(KIND, "keyswitch key", &ksk.compression_seed())
+        check_seed(KIND, "keyswitch key", &ksk.compression_seed())?;
+        if let Some(pk) = &self.public_key {
+            let (dimension, _) = p.public_key_encryption()?;
+            check_eq(KIND, "public key dimension", pk.lwe_dimension(), dimension)?;
+            check_eq(KIND, "public key length", pk.as_ref().len(), dimension.0)?;
+            check_eq(KIND, "public key modulus", pk.ciphertext_modulus(), p.ciphertext_modulus)?;
+            check_seed(KIND, "public key", &pk.compression_seed())?;
+        }
+        Ok(())
     }
+}
+
+/// A public key serialized on its own, only to measure what it adds to the upload.
+#[derive(Clone, Serialize, Deserialize, Versionize)]
+#[versionize(PublicKeyOnlyVersions)]
+struct PublicKeyOnly(SeededLweCompactPublicKeyOwned<u64>);
+
+#[derive(VersionsDispatch)]
+#[allow(dead_code)]
+enum PublicKeyOnlyVersions {
+    V0(PublicKeyOnly),
+}
+
+named!(PublicKeyOnly, "fheml::PublicKey");
+
+/// Serialized size of a public key on its own (what it adds to the upload).
+pub fn public_key_bytes(key: &SeededLweCompactPublicKeyOwned<u64>) -> FheResult<usize> {
+    Ok(to_bytes(&PublicKeyOnly(key.clone()), u64::MAX)?.len())
 }
 
 impl Conformance for GlweBatch {

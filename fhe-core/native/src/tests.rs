@@ -31,7 +31,7 @@ fn fixture(name: &'static str) -> &'static Fixture {
     cell.get_or_init(|| {
         let params = FheParams::by_name(name).unwrap();
         let client = ClientKey::generate_insecure_seeded(params, 42);
-        let eval = client.generate_evaluation_key();
+        let eval = client.generate_evaluation_key().unwrap();
         let eval_bytes = serial::to_bytes(&eval, LIMIT).unwrap();
         let server = ServerKey::expand(params, &eval, pool());
         Fixture { client, eval_bytes, server }
@@ -100,7 +100,7 @@ fn bootstrap_applies_each_table() {
     let lwes = ops::dense_glwe(&f.server, &ct, width, width, &w, &vec![0; width], delta_in).unwrap();
     let tables: Vec<i64> = (0..width * domain).map(|_| rng.range(-8, 7)).collect();
     let delta_out = 1u64 << 59;
-    let out = ops::ks_pbs(&f.server, &lwes, &tables, domain, delta_out).unwrap();
+    let out = ops::ks_pbs(&f.server, &lwes, &tables, domain, delta_out, false).unwrap();
     let got: Vec<i64> = ops::phases(&f.client, &out).unwrap().iter().map(|&p| ops::decode(p, delta_out)).collect();
     for j in 0..width {
         assert_eq!(got[j], tables[j * domain + values[j] as usize], "output {j} value {}", values[j]);
@@ -126,7 +126,7 @@ fn measure_pbs_noise(name: &'static str) -> (f64, f64) {
     // Values < 2^11 times 2^52 stay in the half torus; the residual window (±2^-13) is far wider
     // than the output noise, so the measurement does not saturate.
     let delta_out = 1u64 << 52;
-    let out = ops::ks_pbs(&f.server, &lwes, &identity, domain, delta_out).unwrap();
+    let out = ops::ks_pbs(&f.server, &lwes, &identity, domain, delta_out, false).unwrap();
     let phases = ops::phases(&f.client, &out).unwrap();
     let mut position_errors = Vec::new();
     let mut output_noise = Vec::new();
@@ -175,13 +175,13 @@ fn levelled_dense_and_compact() {
     let expected: Vec<i64> =
         (0..outputs).map(|j| (0..hidden).map(|i| w[j * hidden + i] * x[i]).sum::<i64>() + b[j]).collect();
     // Under the big key the modulus switch to 2^32 keeps levelled results exact.
-    let exact = ops::compact(&f.server, &logits, false, 32).unwrap();
+    let exact = ops::compact(&f.server, &logits, false, 32, false).unwrap();
     let phases = ops::compact_phases(&f.client, &exact).unwrap();
     for j in 0..outputs {
         assert_eq!(ops::decode(phases[j], delta), expected[j], "logit {j}");
     }
     // After the keyswitch the error is the keyswitch noise (~2^-12 of the torus, 2^8 units here).
-    let small = ops::compact(&f.server, &logits, true, 32).unwrap();
+    let small = ops::compact(&f.server, &logits, true, 32, false).unwrap();
     let phases = ops::compact_phases(&f.client, &small).unwrap();
     for j in 0..outputs {
         let err = (ops::decode(phases[j], delta) - expected[j]).abs();
@@ -190,7 +190,7 @@ fn levelled_dense_and_compact() {
     let bytes = serial::to_bytes(&small, LIMIT).unwrap();
     assert!(bytes.len() < 10 * 4 * 920 + 200, "compact response is {} bytes", bytes.len());
     // 24 bits under the big key: 3 bytes per coefficient, rounding noise ~2^-20.8 of the torus.
-    let packed = ops::compact(&f.server, &logits, false, 24).unwrap();
+    let packed = ops::compact(&f.server, &logits, false, 24, false).unwrap();
     let phases = ops::compact_phases(&f.client, &packed).unwrap();
     for j in 0..outputs {
         let err = (ops::decode(phases[j], delta) - expected[j]).abs();
@@ -258,8 +258,8 @@ fn invalid_arguments_are_errors_not_panics() {
     assert!(matches!(ops::dense_glwe(&f.server, &ct, 3, 2, &[1; 5], &[0; 2], 1), Err(FheError::InvalidArgument(_))));
     assert!(matches!(ops::dense_glwe(&f.server, &ct, 0, 2, &[], &[0; 2], 1), Err(FheError::InvalidArgument(_))));
     let lwes = ops::dense_glwe(&f.server, &ct, 3, 2, &[1; 6], &[0; 2], 1).unwrap();
-    assert!(matches!(ops::ks_pbs(&f.server, &lwes, &[0; 12], 12, 1), Err(FheError::InvalidArgument(_))));
-    assert!(matches!(ops::ks_pbs(&f.server, &lwes, &[0; 24], 16, 1), Err(FheError::InvalidArgument(_))));
+    assert!(matches!(ops::ks_pbs(&f.server, &lwes, &[0; 12], 12, 1, false), Err(FheError::InvalidArgument(_))));
+    assert!(matches!(ops::ks_pbs(&f.server, &lwes, &[0; 24], 16, 1, false), Err(FheError::InvalidArgument(_))));
     assert!(matches!(ops::dense_lwe(&f.server, &lwes, 3, 1, &[1; 3], &[0], 1), Err(FheError::InvalidArgument(_))));
 }
 
@@ -306,11 +306,11 @@ impl ExactCircuit {
         let delta = lut::input_delta(DOMAIN);
         vec![
             StageSpec::InputDense { inputs: 8, outputs: 6, weights: &self.w1, bias: &self.b1, delta },
-            StageSpec::Bootstrap { domain: DOMAIN, tables: &self.t1, delta_out: delta },
+            StageSpec::Bootstrap { domain: DOMAIN, tables: &self.t1, delta_out: delta, saturating: false },
             StageSpec::LevelledDense { inputs: 6, outputs: 4, weights: &self.w2, bias: &self.b2, delta },
-            StageSpec::Bootstrap { domain: DOMAIN, tables: &self.t2, delta_out: OUT_DELTA },
+            StageSpec::Bootstrap { domain: DOMAIN, tables: &self.t2, delta_out: OUT_DELTA, saturating: false },
             StageSpec::LevelledDense { inputs: 4, outputs: 2, weights: &self.w3, bias: &self.b3, delta: OUT_DELTA },
-            StageSpec::Compact { keyswitch: false, bits: 32 },
+            StageSpec::Compact { keyswitch: false, bits: 32, rerandomize: false },
         ]
     }
 
@@ -318,11 +318,11 @@ impl ExactCircuit {
     fn per_stage(&self, sk: &ServerKey, input: &GlweBatch) -> CompactBatch {
         let delta = lut::input_delta(DOMAIN);
         let h = ops::dense_glwe(sk, input, 8, 6, &self.w1, &self.b1, delta).unwrap();
-        let h = ops::ks_pbs(sk, &h, &self.t1, DOMAIN, delta).unwrap();
+        let h = ops::ks_pbs(sk, &h, &self.t1, DOMAIN, delta, false).unwrap();
         let h = ops::dense_lwe(sk, &h, 6, 4, &self.w2, &self.b2, delta).unwrap();
-        let h = ops::ks_pbs(sk, &h, &self.t2, DOMAIN, OUT_DELTA).unwrap();
+        let h = ops::ks_pbs(sk, &h, &self.t2, DOMAIN, OUT_DELTA, false).unwrap();
         let h = ops::dense_lwe(sk, &h, 4, 2, &self.w3, &self.b3, OUT_DELTA).unwrap();
-        ops::compact(sk, &h, false, 32).unwrap()
+        ops::compact(sk, &h, false, 32, false).unwrap()
     }
 
     fn plain(&self, x: &[i64]) -> Vec<i64> {
@@ -367,8 +367,8 @@ fn checkpoint_runs_between_bootstrap_chunks_and_its_error_stops_the_evaluation()
     let (weights, bias, table) = (vec![1; width], vec![0; width], vec![7; DOMAIN]);
     let stages = [
         StageSpec::InputDense { inputs: 1, outputs: width, weights: &weights, bias: &bias, delta },
-        StageSpec::Bootstrap { domain: DOMAIN, tables: &table, delta_out: OUT_DELTA },
-        StageSpec::Compact { keyswitch: false, bits: 32 },
+        StageSpec::Bootstrap { domain: DOMAIN, tables: &table, delta_out: OUT_DELTA, saturating: false },
+        StageSpec::Compact { keyswitch: false, bits: 32, rerandomize: false },
     ];
     let compiled = CompiledCircuit::new(f.server.params, 1, &stages).unwrap();
     let input = ops::encrypt(&f.client, &[3], 1, delta).unwrap();
@@ -406,9 +406,9 @@ fn compilation_validates_the_circuit() {
     invalid(&[good[0], good[4], good[5]], 8, "levelled layer of the wrong width");
     invalid(&[good[0], good[1], good[1], good[4], good[5]], 8, "4-wide layer after 6 values");
     let twelve = vec![0i64; 12];
-    invalid(&[good[0], StageSpec::Bootstrap { domain: 12, tables: &twelve, delta_out: 1 }, good[5]], 8, "domain 12");
-    invalid(&[good[0], StageSpec::Bootstrap { domain: 4, tables: &twelve, delta_out: 1 }, good[5]], 8, "3 tables for 6");
-    invalid(&[good[0], StageSpec::Compact { keyswitch: true, bits: 40 }], 8, "40 bits");
+    invalid(&[good[0], StageSpec::Bootstrap { domain: 12, tables: &twelve, delta_out: 1, saturating: false }, good[5]], 8, "domain 12");
+    invalid(&[good[0], StageSpec::Bootstrap { domain: 4, tables: &twelve, delta_out: 1, saturating: false }, good[5]], 8, "3 tables for 6");
+    invalid(&[good[0], StageSpec::Compact { keyswitch: true, bits: 40, rerandomize: false }], 8, "40 bits");
     let wide = vec![0i64; 2049];
     let one = vec![0i64; 1];
     let too_wide = StageSpec::InputDense { inputs: 2049, outputs: 1, weights: &wide, bias: &one, delta: 1 };
@@ -436,7 +436,7 @@ fn stages_decode_from_their_flat_layout() {
     let decoded = StageSpec::decode(&tables).unwrap();
     assert!(matches!(decoded, StageSpec::Bootstrap { domain: 2, tables: [1, 2, 3, 4], .. }));
     let compact = [circuit::COMPACT, 1, 24, 0];
-    assert!(matches!(StageSpec::decode(&compact).unwrap(), StageSpec::Compact { keyswitch: true, bits: 24 }));
+    assert!(matches!(StageSpec::decode(&compact).unwrap(), StageSpec::Compact { keyswitch: true, bits: 24, rerandomize: false }));
     for bad in [
         &[circuit::COMPACT, 1, 24][..],
         &[circuit::LEVELLED_DENSE, 2, 1, 5, 7, 8],
@@ -498,4 +498,147 @@ fn chunked_evaluation_equals_one_pass_and_a_raised_flag_cancels() {
     flag.cancel();
     let cancelled = compiled.evaluate_chunked(&f.server, &input, 2, &|| flag.check());
     assert!(matches!(cancelled, Err(FheError::Cancelled(_))));
+}
+
+/// LWEs holding `values` (one per ciphertext) at `delta`, through an identity dense layer.
+fn lwes_of(f: &Fixture, values: &[i64], delta: u64) -> LweBatch {
+    let width = values.len();
+    let mut eye = vec![0i64; width * width];
+    for j in 0..width {
+        eye[j * width + j] = 1;
+    }
+    let ct = ops::encrypt(&f.client, values, width, delta).unwrap();
+    ops::dense_glwe(&f.server, &ct, width, width, &eye, &vec![0; width], delta).unwrap()
+}
+
+#[test]
+fn a_saturating_table_reads_the_nearer_end_past_either_end_where_a_plain_one_wraps() {
+    let f = fixture(PBS_L1);
+    let domain = 16;
+    // Flat ends: 2 below, 9 above, a ramp in between.
+    let table: Vec<i64> = (0..domain as i64).map(|v| (v - 4).clamp(2, 9)).collect();
+    let delta_in = lut::input_delta(domain);
+    let delta_out = 1u64 << 56;
+    // In the domain; past the top by up to the bottom flat's length (7 values); below 0 by up to
+    // the top flat's (3 values); and, last, one step further down, where the mirrored ramp begins.
+    let values = [0i64, 7, 15, 16, 18, 22, -1, -3, -5];
+    let lwes = lwes_of(f, &values, delta_in);
+    let read = |saturating: bool| -> Vec<i64> {
+        let out = ops::ks_pbs(&f.server, &lwes, &table, domain, delta_out, saturating).unwrap();
+        ops::phases(&f.client, &out).unwrap().iter().map(|&p| ops::decode(p, delta_out)).collect()
+    };
+    assert_eq!(read(true), vec![2, 3, 9, 9, 9, 9, 2, 2, 4], "saturating");
+    // The same inputs through the plain table come back negated past either end.
+    assert_eq!(read(false), vec![2, 3, 9, -2, -2, -2, -9, -9, -7], "plain");
+    // Saturating tables need an even output delta (Δ/2 must be exact).
+    assert!(matches!(ops::ks_pbs(&f.server, &lwes, &table, domain, 3, true), Err(FheError::InvalidArgument(_))));
+}
+
+#[test]
+fn rerandomized_compaction_decrypts_the_same_with_a_fresh_mask() {
+    let f = fixture(PBS_L2);
+    let delta = 1u64 << 50;
+    let values = [5i64, -7, 100, 0];
+    let lwes = lwes_of(f, &values, delta);
+    let a = ops::compact(&f.server, &lwes, false, 32, true).unwrap();
+    let b = ops::compact(&f.server, &lwes, false, 32, true).unwrap();
+    let plain = ops::compact(&f.server, &lwes, false, 32, false).unwrap();
+    for batch in [&a, &b, &plain] {
+        let got: Vec<i64> = ops::compact_phases(&f.client, batch).unwrap().iter().map(|&p| ops::decode(p, delta)).collect();
+        assert_eq!(got, values);
+    }
+    let (ca, cb, cp) =
+        (ops::compact_coefficients(&a), ops::compact_coefficients(&b), ops::compact_coefficients(&plain));
+    let dim = f.server.params.big_lwe_dimension().0 + 1;
+    for j in 0..values.len() {
+        let mask = |c: &[u64]| c[j * dim..j * dim + dim - 1].to_vec();
+        // The mask is fresh each time: it shares nothing with the computed one or another run's.
+        let same = |x: &[u64], y: &[u64]| x.iter().zip(y).filter(|(p, q)| p == q).count();
+        assert!(same(&mask(&ca), &mask(&cp)) < 4 && same(&mask(&ca), &mask(&cb)) < 4, "value {j}");
+    }
+    // The per-operation re-randomization: noise about (n + 1)·σ² of TUniform(17), ~2^-42.
+    let r = ops::rerandomize(&f.server, &lwes).unwrap();
+    let phases = ops::phases(&f.client, &r).unwrap();
+    for (j, &p) in phases.iter().enumerate() {
+        let err = p.wrapping_sub((values[j] as u64).wrapping_mul(delta)) as i64;
+        assert!(err.unsigned_abs() < 1 << 26, "value {j}: error {err}");
+    }
+}
+
+#[test]
+fn a_key_without_public_key_cannot_serve_a_sanitized_circuit() {
+    let f = fixture(PBS_L1);
+    let p = f.server.params;
+    let mut eval: EvaluationKeyData = serial::from_bytes(&f.eval_bytes, &p, LIMIT).unwrap();
+    assert!(eval.public_key.is_some());
+    eval.public_key = None;
+    let old = ServerKey::expand(p, &eval, pool());
+    let lwes = lwes_of(f, &[1, 2], 1 << 50);
+    assert!(matches!(ops::compact(&old, &lwes, false, 32, true), Err(FheError::ParameterMismatch(_))));
+    assert!(ops::compact(&old, &lwes, false, 32, false).is_ok());
+    // A public key of the wrong shape is refused when read.
+    let mut bad: EvaluationKeyData = serial::from_bytes(&f.eval_bytes, &p, LIMIT).unwrap();
+    use tfhe::core_crypto::prelude::*;
+    let mut generator = SecretRandomGenerator::<DefaultRandomGenerator>::new(tfhe::core_crypto::commons::math::random::Seed(7));
+    let other = allocate_and_generate_new_binary_lwe_secret_key(LweDimension(1024), &mut generator);
+    let small = allocate_and_generate_new_seeded_lwe_compact_public_key(
+        &other,
+        p.glwe_noise,
+        p.ciphertext_modulus,
+        tfhe::core_crypto::seeders::new_seeder().as_mut(),
+    );
+    bad.public_key = Some(small);
+    let bytes = serial::to_bytes(&bad, LIMIT).unwrap();
+    assert!(matches!(serial::from_bytes::<EvaluationKeyData>(&bytes, &p, LIMIT), Err(FheError::ParameterMismatch(_))));
+    let size = serial::public_key_bytes(eval_public_key(f)).unwrap();
+    eprintln!("public key: {size} bytes of {} in the evaluation key", f.eval_bytes.len());
+    assert!(size > 8 * 2048 && size < 8 * 2048 + 256, "a seeded public key is one body polynomial: {size}");
+}
+
+fn eval_public_key(f: &Fixture) -> &'static tfhe::core_crypto::prelude::SeededLweCompactPublicKeyOwned<u64> {
+    static KEY: OnceLock<EvaluationKeyData> = OnceLock::new();
+    let eval = KEY.get_or_init(|| serial::from_bytes(&f.eval_bytes, &f.server.params, LIMIT).unwrap());
+    eval.public_key.as_ref().unwrap()
+}
+
+#[test]
+fn secret_keys_are_wiped() {
+    let f = fixture(PBS_L1);
+    let mut data = f.client.data.clone();
+    assert!(data.glwe_secret_key.as_ref().iter().any(|&b| b != 0));
+    data.zeroize_secrets();
+    assert!(data.glwe_secret_key.as_ref().iter().chain(data.lwe_secret_key.as_ref()).all(|&b| b == 0));
+    // A key refused after reading is wiped by its owner (ClientKey's Drop) before the error returns.
+    let mut key = ClientKey { params: f.client.params, data: f.client.data.clone() };
+    key.data.glwe_secret_key.as_mut()[0] = 7;
+    assert!(matches!(key.data.check_binary(), Err(FheError::Malformed(_))));
+}
+
+#[test]
+fn a_compiled_circuit_with_saturation_and_sanitized_output_matches_the_per_stage_path() {
+    let f = fixture(PBS_L1);
+    let delta = lut::input_delta(DOMAIN);
+    let (w, b) = (vec![1i64, 1, 1, 1], vec![0i64]);
+    let table: Vec<i64> = (0..DOMAIN as i64).map(|v| (v - 3).clamp(0, 6)).collect();
+    let stages = [
+        StageSpec::InputDense { inputs: 4, outputs: 1, weights: &w, bias: &b, delta },
+        StageSpec::Bootstrap { domain: DOMAIN, tables: &table, delta_out: OUT_DELTA, saturating: true },
+        StageSpec::Compact { keyswitch: false, bits: 24, rerandomize: true },
+    ];
+    let compiled = CompiledCircuit::new(f.server.params, 4, &stages).unwrap();
+    // Sums 0, 5, 16 and 19: past the domain of 16 they saturate at 6 instead of wrapping.
+    let x: Vec<i64> = vec![0, 0, 0, 0, 2, 2, 1, 0, 4, 4, 4, 4, 5, 5, 5, 4];
+    let input = ops::encrypt(&f.client, &x, 4, delta).unwrap();
+    let out = compiled.evaluate(&f.server, &input).unwrap();
+    let got: Vec<i64> = ops::compact_phases(&f.client, &out).unwrap().iter().map(|&p| ops::decode(p, OUT_DELTA)).collect();
+    assert_eq!(got, vec![0, 2, 6, 6]);
+}
+
+#[test]
+fn new_stage_kinds_decode() {
+    let tables = [circuit::SATURATING_BOOTSTRAP, 2, 1, 1 << 59, 1, 2];
+    assert!(matches!(StageSpec::decode(&tables).unwrap(), StageSpec::Bootstrap { saturating: true, .. }));
+    let compact = [circuit::COMPACT, 0, 24, 1];
+    assert!(matches!(StageSpec::decode(&compact).unwrap(), StageSpec::Compact { rerandomize: true, .. }));
+    assert!(matches!(StageSpec::decode(&[circuit::COMPACT, 0, 24, 2]), Err(FheError::InvalidArgument(_))));
 }

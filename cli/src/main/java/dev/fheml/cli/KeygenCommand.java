@@ -8,6 +8,7 @@ import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.protocol.ExchangeLayout;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,9 +28,23 @@ final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--upload", description = "Upload the evaluation key to the exchange bucket (implied by --bucket or --local).")
     boolean upload;
 
+    @Option(names = "--rotate", description = "Make new keys (a new key id) for the model; the old ones are kept,"
+            + " retired, until --remove-retired.")
+    boolean rotate;
+
+    @Option(names = "--remove-retired", description = "Delete the model's retired keys (results still encrypted"
+            + " under them become unreadable).")
+    boolean removeRetired;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (rotate || removeRetired) {
+            rotateOrPrune(out);
+            if (!target.local && target.bucket == null) {
+                return 0;
+            }
+        }
         if (!target.local && target.bucket == null) {
             if (upload) {
                 throw new IllegalArgumentException("--upload needs --bucket (and --endpoint, --region) or --local");
@@ -59,6 +74,37 @@ final class KeygenCommand implements Callable<Integer> {
             out.println("done");
         }
         return 0;
+    }
+
+    /** --rotate / --remove-retired on the local key store, for the model of --client-zip or --model-id. */
+    private void rotateOrPrune(PrintStream out) throws Exception {
+        String modelId;
+        FheParameters parameters;
+        if (target.clientZip != null) {
+            ClientSpec spec = ModelArtifacts.readClient(target.clientZip).spec();
+            modelId = spec.modelId();
+            parameters = spec.parameters();
+        } else if (rotate) {
+            throw new IllegalArgumentException("--rotate needs --client-zip FILE (the model's parameter set)");
+        } else if (target.modelId != null) {
+            modelId = target.modelId;
+            parameters = null;
+        } else {
+            throw new IllegalArgumentException("--remove-retired needs --client-zip FILE or --model-id ID");
+        }
+        KeyStore store = new KeyStore(target.keyStoreRoot());
+        if (rotate) {
+            out.println("rotating the keys of model " + modelId + " (a few seconds) ...");
+            Path old = store.rotate(modelId, parameters);
+            out.println(old == null ? "  (there were no keys to retire)" : "  old keys retired to " + old);
+            try (KeyStore.Keys keys = store.load(modelId, parameters)) {
+                report(out, false, modelId, keys.keyId(), Files.size(keys.evaluationKeyFile()),
+                        keys.evaluationKeyFile().getParent().toString());
+            }
+        }
+        if (removeRetired) {
+            out.println("removed " + store.removeRetired(modelId) + " retired key folder(s) of model " + modelId);
+        }
     }
 
     private static void report(PrintStream out, boolean existed, String modelId, String keyId, long evalBytes, String folder) {

@@ -63,8 +63,9 @@ final class MnistBench implements Callable<Integer> {
     record Result(String benchmark, String model, List<Integer> hidden, String params, String modelId, int samples,
             int threads, double accuracyPlain, double accuracyQuantized, int evalKeyBytes, double accuracyFhe,
             double agreement, Latency latencyMs, double encryptMs, double decryptMs, int queryBytes, int responseBytes,
-            int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, MachineInfo machine,
-            Double floatAccuracy, @JsonProperty("import") ImportDetails importDetails) {}
+            int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, double pFailPerQuery,
+            @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery, boolean sanitized, long publicKeyBytes,
+            MachineInfo machine, Double floatAccuracy, @JsonProperty("import") ImportDetails importDetails) {}
 
     @Override
     public Integer call() throws Exception {
@@ -103,8 +104,9 @@ final class MnistBench implements Callable<Integer> {
                             round(Arrays.stream(s.serverMs()).average().orElse(0))),
                     round(MnistRun.median(s.encryptMs())), round(MnistRun.median(s.decryptMs())), s.queryBytes(),
                     s.responseBytes(), circuit.bootstrapCount(), round(ksPbs), round(bound),
-                    bound == 0 ? null : round(p50 / bound), MachineInfo.describe(),
-                    details == null ? null : details.floatAccuracy(), details);
+                    bound == 0 ? null : round(p50 / bound), trained.metrics().pFailPerQuery(),
+                    round(trained.metrics().log2PFailPerQuery()), trained.metrics().sanitized(), eval.publicKeyBytes(),
+                    MachineInfo.describe(), details == null ? null : details.floatAccuracy(), details);
         }
     }
 
@@ -112,6 +114,9 @@ final class MnistBench implements Callable<Integer> {
         Map<String, String> settings = new LinkedHashMap<>(importSettings);
         if (inputNormalize != null) {
             settings.put("input_normalize", inputNormalize);
+        }
+        if (modelOptions.noSanitize) {
+            settings.put("sanitize", "false");
         }
         return MnistModels.ensureImported(onnx, settings, log);
     }

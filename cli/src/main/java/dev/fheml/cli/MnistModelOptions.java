@@ -25,13 +25,17 @@ final class MnistModelOptions {
     @Option(names = "--params", description = "Parameter set (default: ${DEFAULT-VALUE}).")
     String params = FheParameters.PBS_L2;
 
+    @Option(names = "--no-sanitize", description = "Compile without the sanitizing output bootstraps and"
+            + " re-randomization (responses then leak the weights' algebra; see docs/security.md).")
+    boolean noSanitize;
+
     /** Hidden widths: none for logistic regression. */
     List<Integer> widths() {
         return model == ModelKind.LOGREG ? List.of() : hidden;
     }
 
     MnistModels.Model ensure(boolean retrain, PrintStream log) throws IOException {
-        return MnistModels.ensure(widths(), epochs, seed, params, retrain, log);
+        return MnistModels.ensure(widths(), epochs, seed, params, !noSanitize, retrain, log);
     }
 
     /** Accepts the wire names in any case and names them when refusing. */

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  */
 final class MnistModels {
     /** Bumped when the recipe, compiler or artifact format changes what a cached model means. */
-    private static final String CACHE_VERSION = "v1";
+    private static final String CACHE_VERSION = "v2"; // v2: saturating, sanitized circuits (format 2)
 
     /** A ready model folder with its metrics. */
     record Model(Path directory, TrainingMetrics metrics) {
@@ -96,9 +96,15 @@ final class MnistModels {
     /** Returns the cached model for the recipe, training and compiling it first if needed. */
     static Model ensure(List<Integer> hidden, Integer epochs, long seed, String params, boolean retrain,
             PrintStream log) throws IOException {
+        return ensure(hidden, epochs, seed, params, true, retrain, log);
+    }
+
+    /** As above, with sanitized responses or without. */
+    static Model ensure(List<Integer> hidden, Integer epochs, long seed, String params, boolean sanitize,
+            boolean retrain, PrintStream log) throws IOException {
         String recipe = "mnist-" + (hidden.isEmpty() ? "logreg" : "mlp-h" + hidden.toString().replaceAll("[^0-9,]", "")
-                .replace(',', '-')) + "-e" + (epochs == null ? "default" : epochs) + "-s" + seed + "-" + params + "-"
-                + CACHE_VERSION;
+                .replace(',', '-')) + "-e" + (epochs == null ? "default" : epochs) + "-s" + seed + "-" + params
+                + (sanitize ? "" : "-unsanitized") + "-" + CACHE_VERSION;
         Path dir = cacheRoot().resolve("models").resolve(recipe);
         Optional<TrainingMetrics> metrics = retrain ? Optional.empty() : ModelPipeline.readMetrics(dir);
         if (metrics.isPresent()) {
@@ -117,7 +123,8 @@ final class MnistModels {
         TrainingRequest request = settings.build();
         TrainingConfig config = request.trainingConfig(Optional.of(Mnist.IMAGE));
         Path tmp = Files.createDirectories(dir.getParent()).resolve(recipe + ".tmp-" + ProcessHandle.current().pid());
-        ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test, request.compileOptions(), tmp,
+        ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test,
+                request.compileOptions().withSanitize(sanitize), tmp,
                 ProgressListener.printingTo(log), log);
         Folders.deleteRecursively(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

@@ -50,7 +50,7 @@ class ImportIT {
                 "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
-        assertEquals(16, m.pbsCount());
+        assertEquals(16 + 2, m.pbsCount(), "16 hidden units and a sanitizing bootstrap per class");
         assertEquals(114, m.testRows());
         assertEquals(111 / 114.0, m.importDetails().floatAccuracy(), 1e-9, "scikit-learn's own test accuracy");
         assertTrue(m.accuracyQuantized() >= 108 / 114.0, "quantized accuracy " + m.accuracyQuantized());
@@ -67,7 +67,7 @@ class ImportIT {
                 "--out", out.toString(), "-p", "threads=2");
         assertEquals(0, r.exit(), r.err());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
-        assertEquals(128 + 64, m.pbsCount());
+        assertEquals(128 + 64 + 10, m.pbsCount(), "the hidden units and a sanitizing bootstrap per class");
         // On the first 1,000 test images the float graph scores about as on all 10,000 (94.8 %).
         assertTrue(m.importDetails().floatAccuracy() > 0.93, "float accuracy " + m.importDetails().floatAccuracy());
         assertTrue(m.accuracyQuantized() > m.importDetails().floatAccuracy() - 0.01,
@@ -82,7 +82,7 @@ class ImportIT {
                 mnistCalibration.toString(), "--test", mnistTest.toString(), "--out", out.toString(), "-p", "threads=2");
         assertEquals(0, r.exit(), r.err());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
-        assertEquals(640, m.pbsCount(), "512 convolution outputs and 128 hidden units");
+        assertEquals(512 + 128 + 10, m.pbsCount(), "512 convolution outputs, 128 hidden units, 10 sanitizing");
         assertTrue(r.out().contains("Conv '"), r.out());
         assertTrue(m.accuracyQuantized() > m.importDetails().floatAccuracy() - 0.01,
                 "quantization loses at most a point: " + m.accuracyQuantized() + " vs " + m.importDetails().floatAccuracy());

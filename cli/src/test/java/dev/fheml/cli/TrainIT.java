@@ -70,7 +70,7 @@ class TrainIT {
         assertEquals(3000, m.trainRows());
         assertEquals(500, m.testRows());
         assertEquals(2, m.epochs());
-        assertEquals(16, m.pbsCount());
+        assertEquals(16 + 10, m.pbsCount()); // 16 hidden neurons and a sanitizing bootstrap per class
         // Two epochs of 2,700 rows with augmentation and noise: far from the recipe's 0.97, far above 0.1 by chance.
         assertTrue(m.accuracyQuantized() > 0.4, "accuracy " + m.accuracyQuantized());
         assertTrue(r.out().contains("metric: accuracy_quantized="

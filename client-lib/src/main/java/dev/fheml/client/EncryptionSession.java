@@ -8,6 +8,7 @@ import dev.fheml.core.SizeLimits;
 import dev.fheml.core.artifact.ModelArtifacts.ClientModel;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.core.circuit.OutputRangeException;
 import dev.fheml.protocol.Envelope;
 import dev.fheml.protocol.EnvelopeException;
 import dev.fheml.protocol.Ids;
@@ -81,9 +82,13 @@ public final class EncryptionSession implements AutoCloseable {
     }
 
     /**
-     * The decrypted output integers ({@code [query][output]}) of a response envelope.
+     * The decrypted output integers ({@code [query][output]}) of a response envelope, each checked
+     * against the range the model was compiled for. The results are the client's: they must never be
+     * sent back to the server (the IND-CPA^D rule, docs/security.md).
      *
      * @throws ModelMismatchException the response is for another model
+     * @throws InvalidResultException an output decrypted outside its compiled range (another key or
+     *     model, an altered response, or a bounded failure): never turned into a class
      * @throws TransportException the bytes are not a response to this request
      */
     public long[][] decryptResponse(byte[] response, int count) throws FheClientException {
@@ -106,7 +111,13 @@ public final class EncryptionSession implements AutoCloseable {
                 throw new TransportException("the result holds " + result.count() + "x" + result.width()
                         + " values, expected " + count + "x" + model.spec().outputs(), null);
             }
-            return keys.clientKey().decrypt(result, model.spec().outputDelta());
+            long[][] outputs = keys.clientKey().decrypt(result, model.spec().outputDelta());
+            for (long[] query : outputs) {
+                model.spec().checkOutputs(query);
+            }
+            return outputs;
+        } catch (OutputRangeException e) {
+            throw new InvalidResultException(e.getMessage(), e);
         } catch (FheException e) {
             throw new TransportException("the result ciphertexts cannot be read: " + e.getMessage(), e);
         }

@@ -15,7 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The client's keys on disk: one folder per model id ({@code <root>/<model-id>/}, mode 0700)
@@ -108,7 +112,14 @@ public final class KeyStore {
             Path fingerprint = dir.resolve(FINGERPRINT);
             if (Files.isRegularFile(secret) && Files.isRegularFile(evaluation) && Files.isRegularFile(fingerprint)) {
                 String keyId = Ids.sha256(Files.readAllBytes(evaluation));
-                if (fingerprint(Files.readAllBytes(secret), keyId).equals(Files.readString(fingerprint).trim())) {
+                byte[] secretBytes = Files.readAllBytes(secret);
+                boolean proven;
+                try {
+                    proven = fingerprint(secretBytes, keyId).equals(Files.readString(fingerprint).trim());
+                } finally {
+                    Arrays.fill(secretBytes, (byte) 0);
+                }
+                if (proven) {
                     writeOwnerOnly(dir.resolve(KEY_ID), (keyId + "\n").getBytes(StandardCharsets.US_ASCII));
                     return;
                 }
@@ -147,19 +158,23 @@ public final class KeyStore {
                         + " delete the folder to make new keys", null);
             }
             byte[] secretBytes = Files.readAllBytes(secret);
-            Path fingerprint = dir.resolve(FINGERPRINT);
-            if (!Files.isRegularFile(fingerprint)) {
-                throw new KeyStoreException(dir + " has no " + FINGERPRINT + " (made by an older fhe-ml, or copied by"
-                        + " hand): nothing shows that client.key belongs to evaluation.key. Delete the folder to make new"
-                        + " keys (rm -r " + dir + ")", null);
+            try {
+                Path fingerprint = dir.resolve(FINGERPRINT);
+                if (!Files.isRegularFile(fingerprint)) {
+                    throw new KeyStoreException(dir + " has no " + FINGERPRINT + " (made by an older fhe-ml, or copied"
+                            + " by hand): nothing shows that client.key belongs to evaluation.key. Delete the folder to"
+                            + " make new keys (rm -r " + dir + ")", null);
+                }
+                if (!fingerprint(secretBytes, keyId).equals(
+                        Files.readString(fingerprint, StandardCharsets.US_ASCII).trim())) {
+                    throw new KeyStoreException(dir + ": client.key does not belong to evaluation.key (the folder"
+                            + " mixes files of two key pairs, so results would decrypt wrongly). Put back the files of"
+                            + " one pair, or delete the folder to make new keys (rm -r " + dir + ")", null);
+                }
+                return new Keys(ClientKey.fromBytes(parameters, secretBytes), keyId, evaluation);
+            } finally {
+                Arrays.fill(secretBytes, (byte) 0); // the engine wiped its own copy
             }
-            if (!fingerprint(secretBytes, keyId).equals(Files.readString(fingerprint, StandardCharsets.US_ASCII).trim())) {
-                throw new KeyStoreException(dir + ": client.key does not belong to evaluation.key (the folder mixes"
-                        + " files of two key pairs, so results would decrypt wrongly). Put back the files of one pair,"
-                        + " or delete the folder to make new keys (rm -r " + dir + ")", null);
-            }
-            ClientKey key = ClientKey.fromBytes(parameters, secretBytes);
-            return new Keys(key, keyId, evaluation);
         } catch (IOException e) {
             throw new KeyStoreException("cannot read the keys in " + dir + ": " + e.getMessage(), e);
         } catch (FheException e) {
@@ -178,12 +193,16 @@ public final class KeyStore {
             String keyId;
             try (ClientKey key = ClientKey.generate(parameters); EvaluationKey evaluation = key.evaluationKey()) {
                 byte[] secret = key.toBytes();
-                writeOwnerOnly(tmp.resolve(CLIENT_KEY), secret);
                 byte[] eval = evaluation.toBytes();
-                writeOwnerOnly(tmp.resolve(EVALUATION_KEY), eval);
                 keyId = Ids.sha256(eval);
-                writeOwnerOnly(tmp.resolve(FINGERPRINT), (fingerprint(secret, keyId) + "\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                try {
+                    writeOwnerOnly(tmp.resolve(CLIENT_KEY), secret);
+                    writeOwnerOnly(tmp.resolve(FINGERPRINT), (fingerprint(secret, keyId) + "\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                } finally {
+                    Arrays.fill(secret, (byte) 0);
+                }
+                writeOwnerOnly(tmp.resolve(EVALUATION_KEY), eval);
             }
             writeOwnerOnly(tmp.resolve(KEY_ID), (keyId + "\n").getBytes(StandardCharsets.US_ASCII));
             try {
@@ -202,6 +221,64 @@ public final class KeyStore {
             }
         }
     }
+
+    /**
+     * Key rotation: the model's current keys are retired (their folder renamed to
+     * {@code <model-id>.retired-<UTC time>-<key-id prefix>}, kept so results still in flight under them
+     * can be decrypted) and new keys, with a new key id, become current. Retired keys are never used
+     * again by this store; {@link #removeRetired} deletes them.
+     *
+     * @return the folder the old keys moved to, or null when the model had none
+     */
+    public Path rotate(String modelId, FheParameters parameters) throws KeyStoreException {
+        Path dir = folder(modelId);
+        Path retired = null;
+        if (Files.isDirectory(dir)) {
+            String keyId = "unknown";
+            try {
+                keyId = Files.readString(dir.resolve(KEY_ID), StandardCharsets.US_ASCII).trim();
+            } catch (IOException e) {
+                // an incomplete folder is retired as it is
+            }
+            String stamp = Instant.now().toString().replaceAll("[^0-9TZ]", "");
+            retired = root.resolve(modelId + RETIRED + stamp + "-" + keyId.substring(0, Math.min(8, keyId.length())));
+            try {
+                Files.move(dir, retired, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new KeyStoreException("cannot retire the keys in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        create(modelId, parameters);
+        return retired;
+    }
+
+    /** The model's retired key folders, oldest first. */
+    public List<Path> retired(String modelId) throws KeyStoreException {
+        folder(modelId);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(modelId + RETIRED)).sorted().toList();
+        } catch (IOException e) {
+            throw new KeyStoreException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the model's retired keys (results still encrypted under them become unreadable). */
+    public int removeRetired(String modelId) throws KeyStoreException {
+        List<Path> old = retired(modelId);
+        for (Path p : old) {
+            try {
+                Folders.deleteRecursively(p);
+            } catch (IOException e) {
+                throw new KeyStoreException("cannot delete " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return old.size();
+    }
+
+    private static final String RETIRED = ".retired-";
 
     private Path folder(String modelId) {
         if (!Ids.isId(modelId)) {

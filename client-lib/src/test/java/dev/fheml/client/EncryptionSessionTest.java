@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fheml.core.CompactBatch;
+import dev.fheml.core.DenseLayer;
 import dev.fheml.core.EvaluationKey;
 import dev.fheml.core.FheParameters;
 import dev.fheml.core.GlweBatch;
@@ -17,9 +18,12 @@ import dev.fheml.core.artifact.TinyModel;
 import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.CircuitEvaluator;
 import dev.fheml.core.circuit.CircuitSimulator;
+import dev.fheml.core.circuit.Stage;
 import dev.fheml.protocol.Envelope;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +57,10 @@ class EncryptionSessionTest {
 
     /** What the server does with a request envelope. */
     private byte[] serve(byte[] request) throws Exception {
+        return serve(request, circuit);
+    }
+
+    private byte[] serve(byte[] request, Circuit circuit) throws Exception {
         Envelope in = Envelope.parse(request, Envelope.Kind.REQUEST, SizeLimits.CIPHERTEXT_BATCH);
         FheParameters p = circuit.parameters();
         try (EvaluationKey eval = EvaluationKey.fromBytes(p, session.evaluationKeyBytes(), SizeLimits.EVALUATION_KEY);
@@ -61,6 +69,25 @@ class EncryptionSessionTest {
                 CompactBatch out = CircuitEvaluator.evaluate(circuit, server, batch)) {
             return Envelope.response(in.modelId(), in.keyId(), in.count(), out.toBytes()).toBytes();
         }
+    }
+
+    /** A server running another circuit under the same model id: outputs past the range are refused. */
+    @Test
+    void outputsOutsideTheCompiledRangeAreRefusedNotClassified() throws Exception {
+        List<Stage> stages = new ArrayList<>(circuit.stages());
+        DenseLayer last = ((Stage.LevelledDense) stages.get(2)).layer();
+        long[] w = last.weights();
+        for (int i = 0; i < w.length; i++) {
+            w[i] *= 50;
+        }
+        long[] bias = last.bias();
+        Arrays.fill(bias, 1000);
+        stages.set(2, new Stage.LevelledDense(new DenseLayer(last.inputs(), last.outputs(), w, bias, last.delta())));
+        Circuit other = new Circuit(circuit.parameters(), circuit.inputLength(), circuit.inputDelta(), stages);
+        long[][] x = {session.spec().quantize(session.samples().get(0).features())};
+        InvalidResultException e = assertThrows(InvalidResultException.class,
+                () -> session.decryptResponse(serve(session.encryptRequest(x), other), 1));
+        assertTrue(e.getMessage().contains("outside its compiled range"), e.getMessage());
     }
 
     @Test

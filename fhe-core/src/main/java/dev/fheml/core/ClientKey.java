@@ -6,8 +6,12 @@ import dev.fheml.core.internal.NativeHandle;
 /**
  * The client's secret keys (GLWE key and small LWE key), generated from the OS-seeded CSPRNG.
  *
- * <p>Security: {@link #toBytes()} exposes the secret; store it only in an owner-only file and
- * never log it. The evaluation key derived from it is public.
+ * <p>Security: {@link #toBytes()} exposes the secret; store it only in an owner-only file, never
+ * log it, and clear the array ({@code Arrays.fill(bytes, (byte) 0)}) once written. {@link #close()}
+ * (or the Cleaner) overwrites the native secret with zeros before freeing it; the native copies made
+ * while serializing or reading a key are wiped too. Decrypted results must never go back to the
+ * server or to anyone holding the evaluation key (the IND-CPA^D rule, see docs/security.md). The
+ * evaluation key derived from it is public.
  */
 public final class ClientKey extends NativeHandle {
     private final FheParameters parameters;
@@ -21,7 +25,10 @@ public final class ClientKey extends NativeHandle {
         return new ClientKey(Native.ClientKey_generate(parameters.name()), parameters);
     }
 
-    /** Reads a stored key; see {@link GlweBatch#fromBytes} for what is thrown. */
+    /**
+     * Reads a stored key; see {@link GlweBatch#fromBytes} for what is thrown. The engine wipes its own
+     * copy of {@code bytes}; the caller clears the array.
+     */
     public static ClientKey fromBytes(FheParameters parameters, byte[] bytes) {
         return new ClientKey(
                 Native.ClientKey_deserialize(parameters.name(), bytes, SizeLimits.CLIENT_KEY), parameters);

@@ -29,6 +29,15 @@ public final class CompactBatch extends NativeHandle {
         return withHandle(Native::CompactBatch_width);
     }
 
+    /**
+     * Every coefficient of every ciphertext (mask, then body; {@code dimension + 1} per value),
+     * lifted to the 64-bit torus, query-major: what the receiver of a response sees; for analysis
+     * tools and the privacy tests.
+     */
+    public long[] coefficients() {
+        return withHandle(Native::CompactBatch_coefficients);
+    }
+
     public FheParameters parameters() {
         return parameters;
     }

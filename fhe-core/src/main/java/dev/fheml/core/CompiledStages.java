@@ -19,6 +19,7 @@ public abstract class CompiledStages extends NativeHandle {
     private static final long BOOTSTRAP = 1;
     private static final long LEVELLED_DENSE = 2;
     private static final long COMPACT = 3;
+    private static final long SATURATING_BOOTSTRAP = 4;
 
     private final FheParameters parameters;
 
@@ -48,13 +49,14 @@ public abstract class CompiledStages extends NativeHandle {
 
     protected static long[] bootstrap(LookupTables tables) {
         long[] values = tables.flat();
-        long[] stage = header(BOOTSTRAP, tables.domain(), tables.count(), tables.deltaOut(), values.length);
+        long kind = tables.saturating() ? SATURATING_BOOTSTRAP : BOOTSTRAP;
+        long[] stage = header(kind, tables.domain(), tables.count(), tables.deltaOut(), values.length);
         System.arraycopy(values, 0, stage, 4, values.length);
         return stage;
     }
 
-    protected static long[] compact(boolean keyswitch, int bits) {
-        return header(COMPACT, keyswitch ? 1 : 0, bits, 0, 0);
+    protected static long[] compact(boolean keyswitch, int bits, boolean rerandomize) {
+        return header(COMPACT, keyswitch ? 1 : 0, bits, rerandomize ? 1 : 0, 0);
     }
 
     private static long[] dense(long kind, DenseLayer layer) {

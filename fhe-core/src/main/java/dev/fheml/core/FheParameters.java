@@ -28,6 +28,8 @@ public final class FheParameters {
     private final int pbsLevel;
     private final int ksBaseLog;
     private final int ksLevel;
+    private final int publicKeyDimension;
+    private final int publicKeyNoiseLog2;
 
     private FheParameters(String name, long[] d) {
         this.name = name;
@@ -40,6 +42,8 @@ public final class FheParameters {
         this.pbsLevel = (int) d[6];
         this.ksBaseLog = (int) d[7];
         this.ksLevel = (int) d[8];
+        this.publicKeyDimension = (int) d[9];
+        this.publicKeyNoiseLog2 = (int) d[10];
     }
 
     /** @throws IllegalArgumentException for an unknown name (the message lists the known ones) */
@@ -98,6 +102,19 @@ public final class FheParameters {
 
     public int ksLevel() {
         return ksLevel;
+    }
+
+    /**
+     * Dimension of the client's compact public key (tfhe-rs's public-key parameters for the base
+     * set: the big key, so {@link #bigLweDimension()}).
+     */
+    public int publicKeyDimension() {
+        return publicKeyDimension;
+    }
+
+    /** log2 of the TUniform bound of the public-key encryption's mask and body noise. */
+    public int publicKeyNoiseLog2() {
+        return publicKeyNoiseLog2;
     }
 
     /**

@@ -31,6 +31,14 @@ public final class GlweBatch extends NativeHandle {
         return withHandle(Native::GlweBatch_count);
     }
 
+    /**
+     * The mask polynomial of query {@code query}, expanded from its seed: public (anyone holding
+     * the ciphertext can expand it); for analysis tools and the privacy tests.
+     */
+    public long[] mask(int query) {
+        return withHandle(h -> Native.GlweBatch_mask(h, query));
+    }
+
     public FheParameters parameters() {
         return parameters;
     }

@@ -8,18 +8,27 @@ package dev.fheml.core;
  * Each value owns a box of N/domain bootstrap positions centred on it; the bootstrap's reading
  * noise (σ ≈ 5 positions, see {@link NoiseModel}) moves a value into a neighbouring box only when
  * the box is narrow: with domain = N this is the "approximate rounding" the compiler budgets for.
+ *
+ * <p>The bootstrap reads a circle of 2·domain values ({@link #readAt}). A plain table's second
+ * half is negacyclic, −f(v − domain): a value that leaves [0, domain) reads a value of the wrong
+ * sign. A {@link #saturating()} table's second half is s − f(v − domain) with s = f(0) + f(domain − 1):
+ * when f is flat near both ends, a value past the top reads f(domain − 1) and a value below 0 reads
+ * f(0), for as far as the other end's flat part is long (the engine stores 2f − s at deltaOut/2 and
+ * adds s·deltaOut/2 to its output, so deltaOut must be even).
  */
 public final class LookupTables {
     private final int domain;
     private final int count;
     private final long[] values;
     private final long deltaOut;
+    private final boolean saturating;
 
-    private LookupTables(int domain, int count, long[] values, long deltaOut) {
+    private LookupTables(int domain, int count, long[] values, long deltaOut, boolean saturating) {
         this.domain = domain;
         this.count = count;
         this.values = values;
         this.deltaOut = deltaOut;
+        this.saturating = saturating;
     }
 
     /** One table per output, all of the same domain. */
@@ -36,12 +45,43 @@ public final class LookupTables {
             }
             System.arraycopy(tables[j], 0, flat, j * domain, domain);
         }
-        return new LookupTables(domain, tables.length, flat, deltaOut);
+        return new LookupTables(domain, tables.length, flat, deltaOut, false);
     }
 
     /** The same table for every output. */
     public static LookupTables shared(long[] table, long deltaOut) {
-        return new LookupTables(table.length, 1, table.clone(), deltaOut);
+        return new LookupTables(table.length, 1, table.clone(), deltaOut, false);
+    }
+
+    /**
+     * These tables, saturating past both ends (see the class comment).
+     *
+     * @throws IllegalArgumentException if deltaOut is odd
+     */
+    public LookupTables asSaturating() {
+        if (deltaOut % 2 != 0) {
+            throw new IllegalArgumentException("a saturating table needs an even output delta, got " + deltaOut);
+        }
+        return new LookupTables(domain, count, values, deltaOut, true);
+    }
+
+    /** Whether values past either end read that end's value (true) or wrap negacyclically (false). */
+    public boolean saturating() {
+        return saturating;
+    }
+
+    /**
+     * What the bootstrap of output {@code output} reads at {@code index}, taken modulo 2·domain: f
+     * on the first half; on the second, s − f (saturating) or −f (plain) of index − domain. The
+     * arithmetic wraps like the 64-bit torus.
+     */
+    public long readAt(int output, long index) {
+        long i = Math.floorMod(index, 2L * domain);
+        if (i < domain) {
+            return value(output, (int) i);
+        }
+        long mirrored = value(output, (int) (i - domain));
+        return saturating ? value(output, 0) + value(output, domain - 1) - mirrored : -mirrored;
     }
 
     public int domain() {
@@ -73,7 +113,7 @@ public final class LookupTables {
             throw new IllegalArgumentException(values.length + " table values do not form " + count
                     + " tables of " + domain);
         }
-        return new LookupTables(domain, count, values.clone(), deltaOut);
+        return new LookupTables(domain, count, values.clone(), deltaOut, false);
     }
 
     long[] flat() {
@@ -83,7 +123,7 @@ public final class LookupTables {
     @Override
     public boolean equals(Object o) {
         return o instanceof LookupTables t && t.domain == domain && t.count == count && t.deltaOut == deltaOut
-                && java.util.Arrays.equals(t.values, values);
+                && t.saturating == saturating && java.util.Arrays.equals(t.values, values);
     }
 
     @Override

@@ -66,10 +66,23 @@ public final class ServerContext extends NativeHandle {
                 h, b, layer.inputs(), layer.outputs(), layer.weights(), layer.bias(), layer.delta()))), parameters);
     }
 
-    /** Keyswitch + programmable bootstrap of every ciphertext, through its output's table. */
+    /**
+     * Keyswitch + programmable bootstrap of every ciphertext, through its output's table (saturating
+     * or plain, see {@link LookupTables#saturating()}).
+     */
     public LweBatch bootstrap(LweBatch input, LookupTables tables) {
         return new LweBatch(run(h -> input.withHandle(b -> Native.ServerKey_ksPbs(
-                h, b, tables.flat(), tables.domain(), tables.deltaOut()))), parameters);
+                h, b, tables.flat(), tables.domain(), tables.deltaOut(), tables.saturating()))), parameters);
+    }
+
+    /**
+     * Adds a fresh encryption of zero under the client's public key (from the evaluation key) to
+     * every ciphertext: same values, fresh masks; see {@link NoiseModel#publicKeyEncryptionVariance()}.
+     *
+     * @throws ParameterMismatchException if the evaluation key carries no public key
+     */
+    public LweBatch rerandomize(LweBatch input) {
+        return new LweBatch(run(h -> input.withHandle(b -> Native.ServerKey_rerandomize(h, b))), parameters);
     }
 
     /** Levelled dense layer on LWEs (no bootstrap): noise variance grows by each row's squared norm. */
@@ -90,8 +103,18 @@ public final class ServerContext extends NativeHandle {
      * ⌈bits/8⌉·(N+1) without. See {@link NoiseModel#compactVariance(boolean, int)}.
      */
     public CompactBatch compact(LweBatch input, boolean keyswitch, int bits) {
-        return new CompactBatch(
-                run(h -> input.withHandle(b -> Native.ServerKey_compact(h, b, keyswitch, bits))), parameters);
+        return compact(input, keyswitch, bits, false);
+    }
+
+    /**
+     * {@link #compact(LweBatch, boolean, int)}, after {@link #rerandomize} when {@code rerandomize}
+     * (what a sanitized circuit's last stage does).
+     *
+     * @throws ParameterMismatchException if re-randomizing and the evaluation key has no public key
+     */
+    public CompactBatch compact(LweBatch input, boolean keyswitch, int bits, boolean rerandomize) {
+        return new CompactBatch(run(h -> input.withHandle(
+                b -> Native.ServerKey_compact(h, b, keyswitch, bits, rerandomize))), parameters);
     }
 
     public int threads() {

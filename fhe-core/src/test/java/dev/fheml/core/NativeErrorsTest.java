@@ -153,7 +153,38 @@ class NativeErrorsTest {
                 Arguments.of("compiling a table domain of 12", IllegalArgumentException.class,
                         compile(1, ONE_BY_ONE, Arrays.copyOf(new long[] {1, 12, 1, 1}, 4 + 12), COMPACT)),
                 Arguments.of("compiling a negative input length", IllegalArgumentException.class,
-                        compile(-1, ONE_BY_ONE, COMPACT)));
+                        compile(-1, ONE_BY_ONE, COMPACT)),
+                // Saturating tables, re-randomization, the public key, client-side inspection
+                Arguments.of("compiling a compaction with a re-randomize flag of 2", IllegalArgumentException.class,
+                        compile(1, ONE_BY_ONE, new long[] {3, 0, 32, 2})),
+                Arguments.of("compiling a saturating table with an odd output delta", IllegalArgumentException.class,
+                        compile(1, ONE_BY_ONE, Arrays.copyOf(new long[] {4, 16, 1, 3}, 4 + 16), COMPACT)),
+                Arguments.of("saturating table with an odd output delta", IllegalArgumentException.class,
+                        (Executable) () -> k.server().withHandle(s -> lwes.withHandle(
+                                b -> Native.ServerKey_ksPbs(s, b, new long[16], 16, 3, true)))),
+                Arguments.of("saturating table with an odd output delta, in Java", IllegalArgumentException.class,
+                        (Executable) () -> LookupTables.shared(new long[16], 3).asSaturating()),
+                Arguments.of("re-randomizing a batch of another type", IllegalStateException.class,
+                        (Executable) () -> k.server().withHandle(s -> ct.withHandle(
+                                b -> Native.ServerKey_rerandomize(s, b)))),
+                Arguments.of("re-randomizing with a null server key", NullPointerException.class,
+                        (Executable) () -> lwes.withHandle(b -> Native.ServerKey_rerandomize(0, b))),
+                Arguments.of("re-randomized compaction to 40 bits", IllegalArgumentException.class,
+                        (Executable) () -> k.server().compact(lwes, false, 40, true)),
+                Arguments.of("public key size of a null handle", NullPointerException.class,
+                        (Executable) () -> Native.EvaluationKey_publicKeyBytes(0)),
+                Arguments.of("public key size of another handle type", IllegalStateException.class,
+                        (Executable) () -> ct.withHandle(Native::EvaluationKey_publicKeyBytes)),
+                Arguments.of("mask of a query past the batch", IllegalArgumentException.class,
+                        (Executable) () -> ct.mask(1)),
+                Arguments.of("mask of a negative query", IllegalArgumentException.class,
+                        (Executable) () -> ct.mask(-1)),
+                Arguments.of("mask of another handle type", IllegalStateException.class,
+                        (Executable) () -> lwes.withHandle(b -> Native.GlweBatch_mask(b, 0))),
+                Arguments.of("coefficients of another handle type", IllegalStateException.class,
+                        (Executable) () -> ct.withHandle(Native::CompactBatch_coefficients)),
+                Arguments.of("coefficients of a null handle", NullPointerException.class,
+                        (Executable) () -> Native.CompactBatch_coefficients(0)));
     }
 
     // Stages in the native layout (Native.CompiledCircuit_compile): a 1 -> 1 input layer, a compaction.

@@ -78,8 +78,20 @@ public final class TinyModel {
         }
         double[] scales = new double[CLASSES];
         Arrays.fill(scales, 1.0);
+        // Output range: the worst case of the last layer over hidden activations in [0, 15].
+        DenseLayer last = ((Stage.LevelledDense) circuit.stages().get(2)).layer();
+        long[] lo = last.bias();
+        long[] hi = last.bias();
+        long[] w = last.weights();
+        for (int k = 0; k < CLASSES; k++) {
+            for (int j = 0; j < last.inputs(); j++) {
+                long term = w[k * last.inputs() + j] * (OFFSET - 1);
+                lo[k] += Math.min(0, term);
+                hi[k] += Math.max(0, term);
+            }
+        }
         return new ClientSpec(circuit.parameters(), CircuitCodec.modelId(circuit), new InputEncoding(min, max, 2),
-                circuit.inputDelta(), circuit.outputDelta(), names, scales);
+                circuit.inputDelta(), circuit.outputDelta(), names, scales, lo, hi);
     }
 
     /** Random inputs in 0..3 with the class the plaintext-integer simulation predicts. */

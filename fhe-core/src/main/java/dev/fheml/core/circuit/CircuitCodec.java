@@ -18,8 +18,11 @@ import java.util.List;
  * the SHA-256 of those bytes. A changed weight, table entry or scale changes the id.
  */
 public final class CircuitCodec {
-    /** Bumped on any incompatible change of the JSON layout. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Bumped on any incompatible change of the JSON layout. 2: bootstraps carry {@code saturating},
+     * compactions {@code rerandomize} (version 1 circuits are refused: recompile them).
+     */
+    public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CircuitCodec() {}
@@ -44,11 +47,13 @@ public final class CircuitCodec {
                 n.put("domain", b.tables().domain());
                 n.put("count", b.tables().count());
                 n.put("deltaOut", b.tables().deltaOut());
+                n.put("saturating", b.tables().saturating());
                 longs(n.putArray("values"), b.tables().flatValues());
             } else if (s instanceof Stage.Compact k) {
                 n.put("type", "compact");
                 n.put("keyswitch", k.keyswitch());
                 n.put("bits", k.bits());
+                n.put("rerandomize", k.rerandomize());
             }
         }
         try {
@@ -81,9 +86,8 @@ public final class CircuitCodec {
             stages.add(switch (type) {
                 case "input_dense" -> new Stage.InputDense(layer(n));
                 case "levelled_dense" -> new Stage.LevelledDense(layer(n));
-                case "bootstrap" -> new Stage.Bootstrap(LookupTables.fromFlat(integer(n, "domain"), integer(n, "count"),
-                        longs(field(n, "values")), number(n, "deltaOut")));
-                case "compact" -> new Stage.Compact(field(n, "keyswitch").asBoolean(), integer(n, "bits"));
+                case "bootstrap" -> new Stage.Bootstrap(tables(n));
+                case "compact" -> new Stage.Compact(flag(n, "keyswitch"), integer(n, "bits"), flag(n, "rerandomize"));
                 default -> throw new CircuitFormatException("stage " + i + " has unknown type '" + type + "'");
             });
         }
@@ -109,6 +113,24 @@ public final class CircuitCodec {
         }
     }
 
+    private static LookupTables tables(JsonNode n) {
+        try {
+            LookupTables t = LookupTables.fromFlat(integer(n, "domain"), integer(n, "count"), longs(field(n, "values")),
+                    number(n, "deltaOut"));
+            return flag(n, "saturating") ? t.asSaturating() : t;
+        } catch (IllegalArgumentException e) {
+            throw new CircuitFormatException("bad bootstrap: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean flag(JsonNode n, String name) {
+        JsonNode v = field(n, name);
+        if (!v.isBoolean()) {
+            throw new CircuitFormatException("field '" + name + "' is not a boolean");
+        }
+        return v.asBoolean();
+    }
+
     private static void layer(ObjectNode n, DenseLayer l) {
         n.put("inputs", l.inputs());
         n.put("outputs", l.outputs());
@@ -132,7 +154,8 @@ public final class CircuitCodec {
         }
     }
 
-    private static long[] longs(JsonNode array) {
+    /** Reads an array of 64-bit integers (also the client spec's). */
+    static long[] longs(JsonNode array) {
         if (!array.isArray()) {
             throw new CircuitFormatException("expected an array of integers");
         }

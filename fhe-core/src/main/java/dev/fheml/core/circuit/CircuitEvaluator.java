@@ -34,7 +34,7 @@ public final class CircuitEvaluator {
                     next = server.dense(current, d.layer());
                 } else {
                     Stage.Compact c = (Stage.Compact) stage;
-                    return server.compact(current, c.keyswitch(), c.bits());
+                    return server.compact(current, c.keyswitch(), c.bits(), c.rerandomize());
                 }
                 if (current != null) {
                     current.close();

@@ -6,8 +6,10 @@ import java.util.Random;
 
 /**
  * Plaintext-integer evaluation of a {@link Circuit}: bit for bit what the encrypted evaluation
- * decrypts to, torus wrap-around included, except the bootstrap's reading noise, which can be
- * simulated with a Gaussian of {@code sigmaPositions} (on the N-position grid) for accuracy estimates.
+ * decrypts to, torus wrap-around and saturating tables included ({@link LookupTables#readAt}),
+ * except the bootstrap's reading noise, which can be simulated with a Gaussian of
+ * {@code sigmaPositions} (on the N-position grid) for accuracy estimates. Re-randomization changes
+ * ciphertexts, not values, so it has nothing to simulate.
  */
 public final class CircuitSimulator {
     private final Circuit circuit;
@@ -63,8 +65,7 @@ public final class CircuitSimulator {
             if (random != null) {
                 position += sigma * random.nextGaussian();
             }
-            long index = Math.floorMod(Math.round(position / box), 2L * domain);
-            out[j] = index < domain ? tables.value(j, (int) index) : -tables.value(j, (int) (index - domain));
+            out[j] = tables.readAt(j, Math.round(position / box));
         }
         return out;
     }

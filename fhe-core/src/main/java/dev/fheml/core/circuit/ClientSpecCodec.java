@@ -11,7 +11,8 @@ import java.util.List;
 
 /** JSON form of a {@link ClientSpec}. */
 public final class ClientSpecCodec {
-    public static final int FORMAT_VERSION = 1;
+    /** 2: {@code outputMin}/{@code outputMax} per output (version 1 specs are refused: recompile). */
+    public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ClientSpecCodec() {}
@@ -30,6 +31,8 @@ public final class ClientSpecCodec {
         ArrayNode names = root.putArray("classNames");
         s.classNames().forEach(names::add);
         doubles(root.putArray("outputScales"), s.outputScales());
+        longs(root.putArray("outputMin"), s.outputMin());
+        longs(root.putArray("outputMax"), s.outputMax());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -53,7 +56,8 @@ public final class ClientSpecCodec {
                     new InputEncoding(doubles(required(input, "min")), doubles(required(input, "max")),
                             required(input, "bits").asInt()),
                     required(root, "inputDelta").asLong(), required(root, "outputDelta").asLong(), names,
-                    doubles(required(root, "outputScales")));
+                    doubles(required(root, "outputScales")), CircuitCodec.longs(required(root, "outputMin")),
+                    CircuitCodec.longs(required(root, "outputMax")));
         } catch (IOException e) {
             throw new CircuitFormatException("client spec is not valid JSON: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -71,6 +75,12 @@ public final class ClientSpecCodec {
 
     private static void doubles(ArrayNode array, double[] values) {
         for (double v : values) {
+            array.add(v);
+        }
+    }
+
+    private static void longs(ArrayNode array, long[] values) {
+        for (long v : values) {
             array.add(v);
         }
     }

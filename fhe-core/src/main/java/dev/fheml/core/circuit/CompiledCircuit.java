@@ -90,7 +90,7 @@ public final class CompiledCircuit extends CompiledStages {
                 out[s] = bootstrap(b.tables());
             } else {
                 Stage.Compact c = (Stage.Compact) stage;
-                out[s] = compact(c.keyswitch(), c.bits());
+                out[s] = compact(c.keyswitch(), c.bits(), c.rerandomize());
             }
         }
         return out;

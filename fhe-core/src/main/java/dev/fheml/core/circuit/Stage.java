@@ -34,13 +34,20 @@ public sealed interface Stage {
 
     /**
      * Output compaction (always the last stage), see
-     * {@link dev.fheml.core.ServerContext#compact(dev.fheml.core.LweBatch, boolean, int)}.
+     * {@link dev.fheml.core.ServerContext#compact(dev.fheml.core.LweBatch, boolean, int, boolean)};
+     * {@code rerandomize}: first add a fresh encryption of zero under the client's public key (a
+     * sanitized response).
      */
-    record Compact(boolean keyswitch, int bits) implements Stage {
+    record Compact(boolean keyswitch, int bits, boolean rerandomize) implements Stage {
         public Compact {
             if (bits < 8 || bits > 32) {
                 throw new IllegalArgumentException("compaction bits must be in [8, 32]: " + bits);
             }
+        }
+
+        /** Without re-randomization. */
+        public Compact(boolean keyswitch, int bits) {
+            this(keyswitch, bits, false);
         }
 
         @Override

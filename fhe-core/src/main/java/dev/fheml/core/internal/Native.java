@@ -25,7 +25,10 @@ public final class Native {
 
     public static native String[] Params_names();
 
-    /** {@code [n, k, N, lweNoiseLog2, glweNoiseLog2, pbsBaseLog, pbsLevel, ksBaseLog, ksLevel]}. */
+    /**
+     * {@code [n, k, N, lweNoiseLog2, glweNoiseLog2, pbsBaseLog, pbsLevel, ksBaseLog, ksLevel,
+     * publicKeyDimension, publicKeyNoiseLog2]}.
+     */
     public static native long[] Params_describe(String name);
 
     public static native long ClientKey_generate(String params);
@@ -50,6 +53,9 @@ public final class Native {
 
     public static native void EvaluationKey_destroy(long evaluationKey);
 
+    /** Serialized bytes of the compact public key inside the evaluation key; 0 when it has none. */
+    public static native long EvaluationKey_publicKeyBytes(long evaluationKey);
+
     /** @param threads 0 = one per available core */
     public static native long EvaluationPool_create(int threads);
 
@@ -69,12 +75,19 @@ public final class Native {
     public static native long ServerKey_denseGlwe(
             long serverKey, long glweBatch, int inputs, int outputs, long[] weights, long[] bias, long delta);
 
-    public static native long ServerKey_ksPbs(long serverKey, long lweBatch, long[] tables, int domain, long deltaOut);
+    /** @param saturating tables read the nearer end's value past either end (needs an even deltaOut) */
+    public static native long ServerKey_ksPbs(
+            long serverKey, long lweBatch, long[] tables, int domain, long deltaOut, boolean saturating);
 
     public static native long ServerKey_denseLwe(
             long serverKey, long lweBatch, int inputs, int outputs, long[] weights, long[] bias, long delta);
 
-    public static native long ServerKey_compact(long serverKey, long lweBatch, boolean keyswitch, int bits);
+    /** @param rerandomize add a fresh encryption of zero under the key's public key first */
+    public static native long ServerKey_compact(
+            long serverKey, long lweBatch, boolean keyswitch, int bits, boolean rerandomize);
+
+    /** Adds a fresh encryption of zero under the key's public key to every ciphertext. */
+    public static native long ServerKey_rerandomize(long serverKey, long lweBatch);
 
     public static native long GlweBatch_deserialize(String params, byte[] bytes, long maxBytes);
 
@@ -83,6 +96,9 @@ public final class Native {
     public static native int GlweBatch_count(long batch);
 
     public static native void GlweBatch_destroy(long batch);
+
+    /** The mask polynomial(s) of one query, expanded from its seed. */
+    public static native long[] GlweBatch_mask(long batch, int query);
 
     public static native long LweBatch_deserialize(String params, byte[] bytes, long maxBytes);
 
@@ -104,11 +120,15 @@ public final class Native {
 
     public static native void CompactBatch_destroy(long batch);
 
+    /** Every coefficient (mask, then body) of every ciphertext, lifted to 64 bits, query-major. */
+    public static native long[] CompactBatch_coefficients(long batch);
+
     /**
      * Validates and prepares a circuit. Each stage is one array {@code [kind, a, b, delta, payload...]}:
      * a dense layer (kind 0 on the input, 2 levelled) {@code [kind, inputs, outputs, delta,
      * weights (outputs x inputs)..., bias (outputs)...]}, a bootstrap {@code [1, domain, tables,
-     * deltaOut, values (tables x domain)...]}, the compaction {@code [3, keyswitch (0 or 1), bits, 0]}.
+     * deltaOut, values (tables x domain)...]} (kind 4: saturating tables), the compaction
+     * {@code [3, keyswitch (0 or 1), bits, rerandomize (0 or 1)]}.
      */
     public static native long CompiledCircuit_compile(String params, int inputLength, long[][] stages);
 

@@ -73,6 +73,43 @@ class CircuitTest {
     }
 
     @Test
+    void saturatingTablesReadTheNearerEndUnderFheAndInTheSimulator() {
+        TestKeys.Set k = TestKeys.l1();
+        long delta = k.parameters().inputDelta(16);
+        long[] table = new long[16];
+        for (int v = 0; v < 16; v++) {
+            table[v] = Math.max(2, Math.min(9, v - 4)); // flat: 7 values at the bottom, 3 at the top
+        }
+        LookupTables plain = LookupTables.shared(table, 1L << 56);
+        Circuit saturating = oneTable(k, delta, plain.asSaturating());
+        Circuit wrapping = oneTable(k, delta, plain);
+        long[][] x = {{0}, {7}, {15}, {16}, {22}, {-1}, {-3}};
+        long[] expected = {2, 3, 9, 9, 9, 2, 2};
+        long[] wrapped = {2, 3, 9, -2, -2, -9, -9};
+        try (GlweBatch in = k.client().encrypt(x, delta);
+                CompactBatch a = CircuitEvaluator.evaluate(saturating, k.server(), in);
+                CompactBatch b = CircuitEvaluator.evaluate(wrapping, k.server(), in)) {
+            long[][] got = k.client().decrypt(a, saturating.outputDelta());
+            long[][] gotPlain = k.client().decrypt(b, wrapping.outputDelta());
+            for (int q = 0; q < x.length; q++) {
+                assertEquals(expected[q], got[q][0], "saturating, input " + x[q][0]);
+                assertEquals(expected[q], CircuitSimulator.of(saturating).evaluate(x[q])[0]);
+                assertEquals(wrapped[q], gotPlain[q][0], "plain, input " + x[q][0]);
+                assertEquals(wrapped[q], CircuitSimulator.of(wrapping).evaluate(x[q])[0]);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> LookupTables.shared(table, 3).asSaturating());
+        assertEquals(saturating, CircuitCodec.fromJson(CircuitCodec.toJson(saturating)));
+        assertNotEquals(CircuitCodec.modelId(saturating), CircuitCodec.modelId(wrapping));
+    }
+
+    private static Circuit oneTable(TestKeys.Set k, long delta, LookupTables tables) {
+        return new Circuit(k.parameters(), 1, delta, List.of(
+                new Stage.InputDense(new DenseLayer(1, 1, new long[] {1}, new long[] {0}, delta)),
+                new Stage.Bootstrap(tables), new Stage.Compact(false, 32, true)));
+    }
+
+    @Test
     void noisySimulationOnlyMovesValuesByTheReadingNoise() {
         TestKeys.Set k = TestKeys.l1();
         Circuit c = SmallCircuits.mlp(k.parameters(), 9);
@@ -111,7 +148,7 @@ class CircuitTest {
         assertTrue(assertThrows(CircuitFormatException.class,
                 () -> CircuitCodec.fromJson("{\"formatVersion\":99}".getBytes())).getMessage().contains("version 99"));
         assertTrue(assertThrows(CircuitFormatException.class,
-                () -> CircuitCodec.fromJson("{\"formatVersion\":1,\"stages\":[]}".getBytes())).getMessage()
+                () -> CircuitCodec.fromJson("{\"formatVersion\":2,\"stages\":[]}".getBytes())).getMessage()
                 .contains("missing field 'parameters'"));
     }
 

@@ -6,31 +6,57 @@ import dev.fheml.training.quant.BootstrapNoise;
 /**
  * Compiler settings.
  *
- * @param parameters     the parameter set ({@link FheParameters#PBS_L2} by default: its bootstrap
- *                       output is quiet enough for the levelled output layer)
- * @param rangeMargin    calibrated accumulator ranges are widened by this fraction of their width on
- *                       each side before being mapped onto the bootstrap's positions
- * @param noiseSigmas    positions kept free at both ends of the bootstrap's input range, in standard
- *                       deviations of its predicted reading noise (wrap-around protection)
+ * @param parameters           the parameter set ({@link FheParameters#PBS_L2} by default: its bootstrap
+ *                             output is quiet enough for the levelled layers)
+ * @param rangeMargin          calibrated accumulator ranges are widened by this fraction of their width on
+ *                             each side; outside that range a bootstrap saturates (reads the nearer end)
+ * @param log2PFailBound       log2 of the largest accepted probability of a catastrophic failure per
+ *                             query (a read in a table's mirrored half, or an output decoded beyond its
+ *                             tolerance); the compiler sizes every margin from it and refuses a model it
+ *                             cannot bring under it (default -40)
+ * @param sanitize             end every output in a saturating bootstrap and re-randomize the response
+ *                             under the client's public key (default), so the response is no longer a
+ *                             levelled function of the weights; off saves one bootstrap per output
+ * @param outputToleranceUnits without sanitization, how far (in output units) a decoded levelled output
+ *                             may be from the exact one before it counts as a failure
  */
-public record CompileOptions(FheParameters parameters, double rangeMargin, double noiseSigmas) {
+public record CompileOptions(FheParameters parameters, double rangeMargin, double log2PFailBound, boolean sanitize,
+    int outputToleranceUnits) {
+  /** The default bound: at most 2^-40 catastrophic failures per query. */
+  public static final double DEFAULT_LOG2_P_FAIL = -40;
+
   public CompileOptions {
     java.util.Objects.requireNonNull(parameters, "parameters");
-    if (!(rangeMargin >= 0) || !(noiseSigmas >= 0)) {
-      throw new IllegalArgumentException("margins must be non-negative");
+    if (!(rangeMargin >= 0)) {
+      throw new IllegalArgumentException("the range margin must be non-negative: " + rangeMargin);
+    }
+    if (!(log2PFailBound < 0) || log2PFailBound < -1000) {
+      throw new IllegalArgumentException("the p_fail bound must be in [2^-1000, 1): 2^" + log2PFailBound);
+    }
+    if (outputToleranceUnits < 0) {
+      throw new IllegalArgumentException("the output tolerance must be non-negative: " + outputToleranceUnits);
     }
   }
 
   public static CompileOptions defaults() {
     // The range margin is the one the training noise model assumes: both describe the same mapping.
-    return new CompileOptions(FheParameters.byName(FheParameters.PBS_L2), BootstrapNoise.DEFAULT_MARGIN_FRACTION, 6.0);
+    return new CompileOptions(FheParameters.byName(FheParameters.PBS_L2), BootstrapNoise.DEFAULT_MARGIN_FRACTION,
+        DEFAULT_LOG2_P_FAIL, true, 2);
   }
 
   public CompileOptions withParameters(FheParameters set) {
-    return new CompileOptions(set, rangeMargin, noiseSigmas);
+    return new CompileOptions(set, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits);
   }
 
-  public CompileOptions withNoiseSigmas(double sigmas) {
-    return new CompileOptions(parameters, rangeMargin, sigmas);
+  public CompileOptions withRangeMargin(double margin) {
+    return new CompileOptions(parameters, margin, log2PFailBound, sanitize, outputToleranceUnits);
+  }
+
+  public CompileOptions withLog2PFailBound(double log2Bound) {
+    return new CompileOptions(parameters, rangeMargin, log2Bound, sanitize, outputToleranceUnits);
+  }
+
+  public CompileOptions withSanitize(boolean on) {
+    return new CompileOptions(parameters, rangeMargin, log2PFailBound, on, outputToleranceUnits);
   }
 }

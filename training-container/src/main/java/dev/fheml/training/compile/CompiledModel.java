@@ -1,5 +1,6 @@
 package dev.fheml.training.compile;
 
+import dev.fheml.core.NoiseModel;
 import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.ClientSpec;
 import java.util.List;
@@ -12,5 +13,14 @@ public record CompiledModel(Circuit circuit, ClientSpec clientSpec, List<StageRe
 
   public String modelId() {
     return clientSpec.modelId();
+  }
+
+  /** log2 of the probability of a catastrophic failure per query: the stages' sum (union bound). */
+  public double log2PFailPerQuery() {
+    double sum = Double.NEGATIVE_INFINITY;
+    for (StageReport r : report) {
+      sum = NoiseModel.log2Sum(sum, r.log2PFail());
+    }
+    return sum;
   }
 }

@@ -15,21 +15,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Compiles a {@link QuantizedModel} into a {@link Circuit} and {@link ClientSpec}.
+ * Compiles a {@link QuantizedModel} into a {@link Circuit} and {@link ClientSpec}, with a stated and
+ * bounded probability of a catastrophic failure per query.
  *
- * <p>Hidden layers: each neuron's calibrated accumulator range (widened by
- * {@link CompileOptions#rangeMargin()}) is mapped onto the bootstrap's N positions minus a noise
- * margin at both ends, by an integer multiplier k_j on its weights and an offset c_j in its bias
- * (free: the fresh input's noise is tiny), with one global power-of-two scale 2^s when a range is
- * wider than N. The neuron's lookup table lists, for every position, the activation of the
- * accumulator value at that position, so positions outside the calibrated range still read correct
- * (extrapolated) values; only a value that leaves [0, N) would wrap. Output layer: levelled, scaled
- * so that the worst-case |logit| fits the torus, then compacted with the fewest bits that keep the
- * decoding exact. Refuses (UnsafeModelException) a model for which this is impossible.
+ * <p>Every bootstrap is saturating ({@link LookupTables#asSaturating()}): neuron j's table reads
+ * f(clamp(acc, r_j)) with r_j its calibrated range widened by {@link CompileOptions#rangeMargin()}.
+ * Its accumulator is placed on the bootstrap's 2N-position circle by an integer multiplier k_j on its
+ * weights, an offset c_j in its bias and one power-of-two scale 2^s per layer (position =
+ * (k_j·acc + c_j)/2^s). The table changes only on its ramp [L_j, H_j] (where f∘clamp is not flat);
+ * a saturating table continues each flat end into the mirrored half of the circle for N − ramp
+ * positions, so every accumulator the client spec admits — from the worst-case bounds of the
+ * quantized weights and the input (or activation) range, W_j = [Σ min(w, 0)·max + b, Σ max(w, 0)·max + b]
+ * — reads a flat end's value, never a mirrored one, as long as max(W_hi − L, H − W_lo)·k/2^s + z·σ_j ≤ N − 1.
+ * k_j is the largest multiplier for which this holds, σ_j being the predicted reading noise at that
+ * k_j (so no margin iteration: the constraint is solved directly, and a neuron that cannot meet it
+ * with k_j = 1 at any scale is refused), and z the number of sigmas that keeps every read within the
+ * per-query bound. Of the scales that fit, the one with the least reading noise relative to the ramps
+ * is kept (for levelled layers a larger scale also enlarges the incoming bootstrap noise).
+ *
+ * <p>With {@link CompileOptions#sanitize()} (the default) the output layer is mapped the same way onto
+ * one more saturating bootstrap per output whose table is the clamped logit, and the response is
+ * re-randomized under the client's public key; the response's own decoding (bootstrap output, public-key
+ * and rounding noise against half an output unit) gets the other half of the budget. Without it, the
+ * logits stay levelled, scaled so that the worst-case |logit| fits the torus, and the decoded logit may
+ * be off by {@link CompileOptions#outputToleranceUnits()} units; beyond that counts as a failure.
+ * Refuses ({@link UnsafeModelException}) a model whose failure probability cannot be brought under the
+ * bound.
  */
 public final class FheCompiler {
   private static final int MAX_SCALE_LOG2 = 40;
-  private static final long MAX_MULTIPLIER = 1L << 20;
+  /** Scales tried above the smallest that fits. */
+  private static final int EXTRA_SCALES = 8;
+  private static final long MAX_MULTIPLIER = 1L << 40;
   private static final int[] COMPACTION_BITS = {16, 24, 32};
 
   private final CompileOptions options;
@@ -43,32 +60,36 @@ public final class FheCompiler {
   }
 
   /**
-   * @throws UnsafeModelException naming the layer and the reason if a value cannot be kept inside
-   *     its encoding with the required margins
+   * @throws UnsafeModelException naming the layer and the reason if a value cannot be kept inside its
+   *     encoding with a failure probability under the bound
    */
   public CompiledModel compile(QuantizedModel model) {
     List<Stage> stages = new ArrayList<>();
     List<StageReport> reports = new ArrayList<>();
     List<QuantizedLayer> layers = model.layers();
+    QuantizedLayer out = model.outputLayer();
+    int reads = model.bootstrapCount() + (options.sanitize() ? out.outputs() : 0);
+    // Half the budget for bootstrap reads (shared equally), half for decoding the response.
+    double readBudget = options.log2PFailBound() - 1 - Math.log(Math.max(1, reads)) / Math.log(2);
+    double z = NoiseModel.sigmasForTail(readBudget);
     double inputVariance = noise.freshVariance();
     long inputMax = model.input().maxValue();
     long inputDelta = 0;
-    long[][] pendingTables = null; // tables of the previous hidden layer, waiting for their output delta
-    int pendingWidth = 0;
+    long[][] pendingTables = null; // the previous bootstrapped layer's tables, waiting for their output delta
+    long[] outputMin = new long[out.outputs()];
+    long[] outputMax = new long[out.outputs()];
 
     for (int l = 0; l < layers.size(); l++) {
       QuantizedLayer layer = layers.get(l);
       String name = "layer " + (l + 1) + " (" + layer.inputs() + "->" + layer.outputs() + ")";
-      long delta;
+      boolean last = l == layers.size() - 1;
+      Mapping m = null;
       DenseLayer dense;
-      HiddenMapping m = null;
-      if (layer.isHidden()) {
-        m = mapHidden(layer, inputVariance, l == 0, name);
-        delta = Long.divideUnsigned(1L << 63, (long) params.polynomialSize() << m.scaleLog2);
+      if (layer.isHidden() || options.sanitize()) {
+        m = map(layer, inputVariance, inputMax, l == 0, z, name);
+        long delta = Long.divideUnsigned(1L << 63, (long) params.polynomialSize() << m.scaleLog2);
         dense = new DenseLayer(layer.inputs(), layer.outputs(), m.weights, m.bias, delta);
-        reports.add(new StageReport(name + " -> bootstrap", layer.outputs(), m.maxSigma, "positions",
-            m.margin / m.maxSigma, String.format("scale 2^%d, multipliers k in [%d, %d], %d of %d positions kept free"
-                + " at each end", m.scaleLog2, m.minK, m.maxK, m.margin, params.polynomialSize())));
+        reports.add(m.report(name + (layer.isHidden() ? " -> bootstrap" : " -> output bootstrap"), params));
       } else {
         long maxAbs = worstCaseAbs(layer, inputMax);
         int bits = 64 - Long.numberOfLeadingZeros(maxAbs);
@@ -76,41 +97,77 @@ public final class FheCompiler {
           throw new UnsafeModelException(name + ": worst-case |logit| " + maxAbs
               + " does not fit the 64-bit torus with a margin (needs " + bits + " bits, at most 60)");
         }
-        delta = 1L << (62 - bits);
-        dense = new DenseLayer(layer.inputs(), layer.outputs(), longs(layer.weights()), layer.biases(), delta);
+        dense = new DenseLayer(layer.inputs(), layer.outputs(), longs(layer.weights()), layer.biases(),
+            1L << (62 - bits));
       }
       if (l == 0) {
-        inputDelta = delta;
+        inputDelta = dense.delta();
         stages.add(new Stage.InputDense(dense));
       } else {
-        stages.add(new Stage.Bootstrap(LookupTables.perOutput(pendingTables, delta)));
+        stages.add(new Stage.Bootstrap(LookupTables.perOutput(pendingTables, dense.delta()).asSaturating()));
         stages.add(new Stage.LevelledDense(dense));
       }
-      if (layer.isHidden()) {
+      if (m != null) {
         pendingTables = tables(layer, m);
-        pendingWidth = layer.outputs();
         inputVariance = noise.bootstrapOutputVariance();
-        inputMax = layer.activation().orElseThrow().maxLevel();
-      } else {
-        stages.add(outputStage(layer, dense, inputVariance, l == 0, name, reports));
+        inputMax = layer.isHidden() ? layer.activation().orElseThrow().maxLevel() : 0;
       }
-    }
-    if (pendingWidth != 0 && !(stages.get(stages.size() - 1) instanceof Stage.Compact)) {
-      throw new AssertionError("the last layer of a validated model is an output layer");
+      if (last && options.sanitize()) {
+        long maxAbs = 1;
+        for (int k = 0; k < out.outputs(); k++) {
+          outputMin[k] = m.saturation[k].min();
+          outputMax[k] = m.saturation[k].max();
+          maxAbs = Math.max(maxAbs, Math.max(Math.abs(outputMin[k]), Math.abs(outputMax[k])));
+        }
+        long outDelta = 1L << (62 - (64 - Long.numberOfLeadingZeros(maxAbs)));
+        stages.add(new Stage.Bootstrap(LookupTables.perOutput(pendingTables, outDelta).asSaturating()));
+        stages.add(responseStage(outDelta, out.outputs(), reports));
+      } else if (last) {
+        long tolerance = options.outputToleranceUnits();
+        for (int k = 0; k < out.outputs(); k++) {
+          long[] w = worstCase(layer, k, inputMax);
+          outputMin[k] = w[0] - tolerance;
+          outputMax[k] = w[1] + tolerance;
+        }
+        stages.add(levelledOutputStage(layer, dense, inputVariance, l == 0, name, reports));
+      }
     }
 
     Circuit circuit = new Circuit(params, model.input().numFeatures(), inputDelta, stages);
-    QuantizedLayer out = model.outputLayer();
     double[] scales = new double[out.outputs()];
     for (int k = 0; k < scales.length; k++) {
       scales[k] = out.accumulatorScale(k);
     }
-    ClientSpec spec = new ClientSpec(params, CircuitCodec.modelId(circuit), model.input().encoding(),
-        inputDelta, circuit.outputDelta(), model.classNames(), scales);
-    return new CompiledModel(circuit, spec, reports);
+    ClientSpec spec = new ClientSpec(params, CircuitCodec.modelId(circuit), model.input().encoding(), inputDelta,
+        circuit.outputDelta(), model.classNames(), scales, outputMin, outputMax);
+    CompiledModel compiled = new CompiledModel(circuit, spec, reports);
+    if (compiled.log2PFailPerQuery() > options.log2PFailBound()) {
+      throw new UnsafeModelException(String.format("the failure probability per query, 2^%.1f, is above the bound"
+          + " 2^%.1f", compiled.log2PFailPerQuery(), options.log2PFailBound()));
+    }
+    return compiled;
   }
 
-  private Stage outputStage(QuantizedLayer layer, DenseLayer dense, double inputVariance, boolean glweInput,
+  /** The sanitized response: re-randomized, compacted with the fewest bits that decode within budget. */
+  private Stage responseStage(long outDelta, int outputs, List<StageReport> reports) {
+    double budget = options.log2PFailBound() - 1;
+    double half = outDelta / 0x1p64 / 2;
+    for (int bits : COMPACTION_BITS) {
+      double sigma = Math.sqrt(noise.bootstrapOutputVariance() + noise.publicKeyEncryptionVariance()
+          + noise.compactVariance(false, bits));
+      double log2P = NoiseModel.log2Tail(half / sigma) + Math.log(outputs) / Math.log(2);
+      if (log2P <= budget) {
+        reports.add(new StageReport("response (sanitized)", 0, sigma / (2 * half), "output units", half / sigma,
+            log2P, String.format("re-randomized under the client's public key, delta 2^%d, compacted to %d bits"
+                + " under the big key", 63 - Long.numberOfLeadingZeros(outDelta), bits)));
+        return new Stage.Compact(false, bits, true);
+      }
+    }
+    throw new UnsafeModelException("the sanitized response cannot be decoded with a failure probability under 2^"
+        + budget + " even at 32 bits");
+  }
+
+  private Stage levelledOutputStage(QuantizedLayer layer, DenseLayer dense, double inputVariance, boolean glweInput,
       String name, List<StageReport> reports) {
     double[] norms = new double[layer.outputs()];
     for (int k = 0; k < norms.length; k++) {
@@ -119,23 +176,244 @@ public final class FheCompiler {
     double maxNorm = max(glweInput ? noise.packedNormsSquared(norms, layer.inputs()) : norms);
     double unit = dense.delta() / 0x1p64; // one logit unit as a fraction of the torus
     double variance = NoiseModel.denseVariance(inputVariance, maxNorm);
-    int bits = COMPACTION_BITS[COMPACTION_BITS.length - 1];
-    for (int b : COMPACTION_BITS) {
-      if (Math.sqrt(noise.compactVariance(false, b)) <= unit / 16) {
-        bits = b;
-        break;
+    double reach = options.outputToleranceUnits() + 0.5;
+    double budget = options.log2PFailBound() - 1;
+    for (int bits : COMPACTION_BITS) {
+      double sigmaUnits = Math.sqrt(variance + noise.compactVariance(false, bits)) / unit;
+      double log2P = NoiseModel.log2Tail(reach / sigmaUnits) + Math.log(layer.outputs()) / Math.log(2);
+      if (log2P <= budget) {
+        reports.add(new StageReport(name + " -> output", 0, sigmaUnits, "output units", reach / sigmaUnits, log2P,
+            String.format("levelled, not sanitized: delta 2^%d, decoded within +-%d units, compacted to %d bits",
+                63 - Long.numberOfLeadingZeros(dense.delta()), options.outputToleranceUnits(), bits)));
+        return new Stage.Compact(false, bits, false);
       }
     }
-    double sigmaUnits = Math.sqrt(variance + noise.compactVariance(false, bits)) / unit;
-    reports.add(new StageReport(name + " -> output", 0, sigmaUnits, "logit units", 0.5 / sigmaUnits,
-        String.format("delta 2^%d, response compacted to %d bits under the big key", 63 - Long.numberOfLeadingZeros(
-            dense.delta()), bits)));
-    return new Stage.Compact(false, bits);
+    double sigmaUnits = Math.sqrt(variance + noise.compactVariance(false, 32)) / unit;
+    throw new UnsafeModelException(String.format("%s: the levelled output's noise (sigma %.3g output units) decodes"
+        + " beyond +-%d units with probability above the bound 2^%.1f: sanitize the output, raise the tolerance,"
+        + " or use smaller output weights or the level-2 parameters", name, sigmaUnits,
+        options.outputToleranceUnits(), options.log2PFailBound()));
   }
 
-  /** Per-neuron placement of a hidden layer's accumulators on the bootstrap's positions. */
-  private record HiddenMapping(int scaleLog2, long[] weights, long[] bias, long[] k, long[] c, int margin,
-      double maxSigma, long minK, long maxK) {}
+  /**
+   * Per-neuron placement of a layer's accumulators on the bootstrap's circle.
+   *
+   * @param saturation per neuron, the range outside which its table saturates
+   * @param ramp       per neuron, {L, H}: where its table is not flat (null for a constant table)
+   * @param sigma      per neuron, the predicted reading noise in positions
+   * @param distance   per neuron, positions from its worst-case reads to the mirrored ramp
+   */
+  private record Mapping(int scaleLog2, long[] k, long[] c, long[] weights, long[] bias,
+      AccumulatorRange[] saturation, double[][] ramp, double[] sigma, double[] distance, boolean hidden) {
+
+    double log2PFail() {
+      double sum = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < k.length; j++) {
+        if (ramp[j] != null) {
+          sum = NoiseModel.log2Sum(sum, NoiseModel.log2Tail(distance[j] / sigma[j]));
+        }
+      }
+      return sum;
+    }
+
+    StageReport report(String stage, FheParameters params) {
+      double maxSigma = 0;
+      double minMargin = Double.POSITIVE_INFINITY;
+      long minK = Long.MAX_VALUE;
+      long maxK = 0;
+      for (int j = 0; j < k.length; j++) {
+        maxSigma = Math.max(maxSigma, sigma[j]);
+        if (ramp[j] != null) {
+          minMargin = Math.min(minMargin, distance[j] / sigma[j]);
+        }
+        minK = Math.min(minK, k[j]);
+        maxK = Math.max(maxK, k[j]);
+      }
+      return new StageReport(stage, k.length, maxSigma, "positions", minMargin, log2PFail(),
+          String.format("saturating, scale 2^%d, multipliers k in [%d, %d], worst-case inputs kept %.0f+ positions"
+              + " from the mirrored half of %d", scaleLog2, minK, maxK, minMargin * maxSigma, params.polynomialSize()));
+    }
+  }
+
+  /** One scale's multipliers, or null when some neuron cannot fit. */
+  private record Fit(int scaleLog2, long[] k, double[] sigma, double[] distance, double score) {}
+
+  private Mapping map(QuantizedLayer layer, double inputVariance, long inputMax, boolean glweInput, double z,
+      String name) {
+    int outputs = layer.outputs();
+    AccumulatorRange[] saturation = new AccumulatorRange[outputs];
+    double[][] ramp = new double[outputs][];
+    double[] span = new double[outputs];
+    double[] normSq = new double[outputs];
+    for (int j = 0; j < outputs; j++) {
+      saturation[j] = layer.range(j).widened(options.rangeMargin());
+      ramp[j] = ramp(layer, j, saturation[j]);
+      long[] w = worstCase(layer, j, inputMax);
+      if (ramp[j] != null) {
+        double lo = Math.min(w[0], ramp[j][0]);
+        double hi = Math.max(w[1], ramp[j][1]);
+        span[j] = Math.max(Math.max(hi - ramp[j][0], ramp[j][1] - lo), 1);
+      }
+      for (int weight : layer.weightRow(j)) {
+        normSq[j] += (double) weight * weight;
+      }
+    }
+    Fit best = null;
+    int first = -1;
+    for (int s = 0; s <= MAX_SCALE_LOG2 && (first < 0 || s <= first + EXTRA_SCALES); s++) {
+      Fit fit = fit(s, span, normSq, ramp, inputVariance, glweInput, layer.inputs(), z);
+      if (fit != null) {
+        first = first < 0 ? s : first;
+        best = best == null || fit.score < best.score ? fit : best;
+      }
+    }
+    if (best == null) {
+      throw new UnsafeModelException(String.format("%s: no scale keeps every admissible accumulator %.1f reading"
+          + " sigmas (the per-read share of the 2^%.1f bound) away from a table's mirrored half: the worst-case"
+          + " accumulators are too wide or the incoming noise too large for the %d positions", name, z,
+          options.log2PFailBound(), params.polynomialSize()));
+    }
+    int s = best.scaleLog2;
+    long half = ((long) params.polynomialSize() << s) / 2;
+    long[] weights = new long[outputs * layer.inputs()];
+    long[] bias = new long[outputs];
+    long[] c = new long[outputs];
+    for (int j = 0; j < outputs; j++) {
+      long kj = best.k[j];
+      double centre = ramp[j] != null ? (ramp[j][0] + ramp[j][1]) / 2 : (saturation[j].min() + saturation[j].max()) / 2.0;
+      c[j] = Math.round(half - kj * centre);
+      int[] row = layer.weightRow(j);
+      for (int i = 0; i < row.length; i++) {
+        weights[j * layer.inputs() + i] = Math.multiplyExact(kj, (long) row[i]);
+      }
+      bias[j] = Math.addExact(Math.multiplyExact(kj, layer.bias(j)), c[j]);
+    }
+    return new Mapping(s, best.k, c, weights, bias, saturation, ramp, best.sigma, best.distance, layer.isHidden());
+  }
+
+  private Fit fit(int s, double[] span, double[] normSq, double[][] ramp, double inputVariance, boolean glweInput,
+      int inputs, double z) {
+    int outputs = span.length;
+    double avail = params.polynomialSize() - 1;
+    double scale = Math.scalb(1.0, s);
+    long[] k = new long[outputs];
+    double[] sigma = new double[outputs];
+    double[] distance = new double[outputs];
+    long[] upper = new long[outputs];
+    for (int j = 0; j < outputs; j++) {
+      upper[j] = ramp[j] == null ? 1 : (long) Math.min(MAX_MULTIPLIER, Math.floor(scale * avail / span[j]));
+      if (upper[j] < 1) {
+        return null;
+      }
+    }
+    if (glweInput) {
+      // The packed rows share their noise, which grows with every k: size each k for the noise at the
+      // largest k's (an upper bound), then report the noise at the k's chosen.
+      double[] bound = readingSigmas(upper, normSq, inputVariance, inputs);
+      for (int j = 0; j < outputs; j++) {
+        k[j] = ramp[j] == null ? 1 : (long) Math.floor(scale * (avail - z * bound[j]) / span[j]);
+        if (k[j] < 1) {
+          return null;
+        }
+      }
+      sigma = readingSigmas(k, normSq, inputVariance, inputs);
+    } else {
+      for (int j = 0; j < outputs; j++) {
+        long lo = 1;
+        long hi = upper[j];
+        if (ramp[j] != null && !fits(lo, s, span[j], normSq[j], inputVariance, z)) {
+          return null;
+        }
+        while (ramp[j] != null && lo < hi) {
+          long mid = lo + (hi - lo + 1) / 2;
+          if (fits(mid, s, span[j], normSq[j], inputVariance, z)) {
+            lo = mid;
+          } else {
+            hi = mid - 1;
+          }
+        }
+        k[j] = lo;
+        sigma[j] = sigmaAt(lo, normSq[j], inputVariance);
+      }
+    }
+    double score = 0;
+    for (int j = 0; j < outputs; j++) {
+      distance[j] = avail - span[j] * k[j] / scale;
+      if (ramp[j] != null) {
+        // Reading noise in accumulator units, relative to the ramp it blurs.
+        score = Math.max(score, sigma[j] * scale / k[j] / Math.max(1, ramp[j][1] - ramp[j][0]));
+      }
+    }
+    return new Fit(s, k, sigma, distance, score);
+  }
+
+  private boolean fits(long k, int s, double span, double normSq, double inputVariance, double z) {
+    return span * k / Math.scalb(1.0, s) + z * sigmaAt(k, normSq, inputVariance) <= params.polynomialSize() - 1;
+  }
+
+  private double sigmaAt(long k, double normSq, double inputVariance) {
+    return noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, normSq * k * k));
+  }
+
+  private double[] readingSigmas(long[] k, double[] normSq, double inputVariance, int inputs) {
+    double[] norms = new double[k.length];
+    for (int j = 0; j < k.length; j++) {
+      norms[j] = normSq[j] * k[j] * k[j];
+    }
+    double[] packed = noise.packedNormsSquared(norms, inputs);
+    double[] out = new double[k.length];
+    for (int j = 0; j < k.length; j++) {
+      out[j] = noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, packed[j]));
+    }
+    return out;
+  }
+
+  /**
+   * {L, H}: the accumulators between which neuron j's saturated table changes (a monotone activation,
+   * ReLU with clipping, so both ends are intervals found by bisection); the whole range for an output;
+   * null when the table is constant.
+   */
+  private static double[] ramp(QuantizedLayer layer, int j, AccumulatorRange range) {
+    if (!layer.isHidden()) {
+      return range.min() == range.max() ? null : new double[] {range.min(), range.max()};
+    }
+    int bottom = layer.activate(j, range.min());
+    int top = layer.activate(j, range.max());
+    if (bottom == top) {
+      return null;
+    }
+    double rampLo = boundary(layer, j, range, bottom, true);
+    double rampHi = boundary(layer, j, range, top, false);
+    return new double[] {Math.floor(rampLo), Math.ceil(rampHi)};
+  }
+
+  /** Bisection for where a monotone activation stops (or starts) reading {@code value}. */
+  private static double boundary(QuantizedLayer layer, int j, AccumulatorRange range, int value, boolean fromBelow) {
+    double lo = range.min();
+    double hi = range.max();
+    for (int i = 0; i < 80; i++) {
+      double mid = (lo + hi) / 2;
+      if ((layer.activate(j, mid) == value) == fromBelow) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return fromBelow ? lo : hi;
+  }
+
+  /** Table of neuron j: for every position, its function of the (saturated) accumulator found there. */
+  private long[][] tables(QuantizedLayer layer, Mapping m) {
+    int n = params.polynomialSize();
+    long[][] tables = new long[layer.outputs()][n];
+    for (int j = 0; j < layer.outputs(); j++) {
+      for (int u = 0; u < n; u++) {
+        double acc = m.saturation[j].clamp(((double) u * (1L << m.scaleLog2) - m.c[j]) / m.k[j]);
+        tables[j][u] = m.hidden ? layer.activate(j, acc) : Math.round(acc);
+      }
+    }
+    return tables;
+  }
 
   private static double max(double[] xs) {
     double m = 0;
@@ -145,99 +423,26 @@ public final class FheCompiler {
     return m;
   }
 
-  /** @param glweInput the layer reads the fresh GLWE, whose rows share packed weight polynomials */
-  private HiddenMapping mapHidden(QuantizedLayer layer, double inputVariance, boolean glweInput, String name) {
-    int n = params.polynomialSize();
-    int outputs = layer.outputs();
-    double[] lo = new double[outputs];
-    double[] hi = new double[outputs];
-    double maxWidth = 1;
-    for (int j = 0; j < outputs; j++) {
-      AccumulatorRange r = layer.range(j);
-      double w = r.max() - r.min();
-      lo[j] = Math.floor(r.min() - options.rangeMargin() * w);
-      hi[j] = Math.ceil(r.max() + options.rangeMargin() * w);
-      maxWidth = Math.max(maxWidth, hi[j] - lo[j]);
-    }
-    int margin = 0;
-    long[] k = new long[outputs];
-    double maxSigma = 0;
-    int scaleLog2 = 0;
-    // The margin depends on the reading noise, which depends on the multipliers: iterate to a fixed point.
-    for (int round = 0; round < 4; round++) {
-      int usable = n - 2 * margin;
-      if (usable < 16) {
-        throw new UnsafeModelException(name + ": the bootstrap's reading noise (sigma " + String.format("%.1f", maxSigma)
-            + " positions, " + options.noiseSigmas() + " sigma kept at each end) leaves no room in the " + n
-            + " positions");
-      }
-      scaleLog2 = Math.max(0, (int) Math.ceil(Math.log(maxWidth / usable) / Math.log(2)));
-      if (scaleLog2 > MAX_SCALE_LOG2) {
-        throw new UnsafeModelException(name + ": accumulator range " + (long) maxWidth + " is too wide to encode");
-      }
-      double room = (double) usable * (1L << scaleLog2);
-      double[] norms = new double[outputs];
-      for (int j = 0; j < outputs; j++) {
-        k[j] = Math.max(1, Math.min(MAX_MULTIPLIER, (long) Math.floor(room / Math.max(1, hi[j] - lo[j]))));
-        double norm = 0;
-        for (int w : layer.weightRow(j)) {
-          norm += (double) w * w;
-        }
-        norms[j] = norm * k[j] * k[j];
-      }
-      if (glweInput) {
-        norms = noise.packedNormsSquared(norms, layer.inputs());
-      }
-      maxSigma = 0;
-      for (int j = 0; j < outputs; j++) {
-        maxSigma = Math.max(maxSigma, noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, norms[j])));
-      }
-      int needed = (int) Math.ceil(options.noiseSigmas() * maxSigma);
-      if (needed == margin) {
-        break;
-      }
-      margin = needed;
-    }
-    long half = ((long) n << scaleLog2) / 2;
-    long[] weights = new long[outputs * layer.inputs()];
-    long[] bias = new long[outputs];
-    long[] c = new long[outputs];
-    long minK = Long.MAX_VALUE;
-    long maxK = 0;
-    for (int j = 0; j < outputs; j++) {
-      c[j] = Math.round(half - k[j] * (lo[j] + hi[j]) / 2);
-      int[] row = layer.weightRow(j);
-      for (int i = 0; i < row.length; i++) {
-        weights[j * layer.inputs() + i] = k[j] * row[i];
-      }
-      bias[j] = k[j] * layer.bias(j) + c[j];
-      minK = Math.min(minK, k[j]);
-      maxK = Math.max(maxK, k[j]);
-    }
-    return new HiddenMapping(scaleLog2, weights, bias, k, c, margin, maxSigma, minK, maxK);
-  }
-
-  /** Table of hidden neuron j: for every position, the activation of the accumulator found there. */
-  private long[][] tables(QuantizedLayer layer, HiddenMapping m) {
-    int n = params.polynomialSize();
-    long[][] tables = new long[layer.outputs()][n];
-    for (int j = 0; j < layer.outputs(); j++) {
-      for (int u = 0; u < n; u++) {
-        double acc = ((double) u * (1L << m.scaleLog2) - m.c[j]) / m.k[j];
-        tables[j][u] = layer.activate(j, acc);
+  /** {lowest, highest} accumulator of neuron k over every admissible input in [0, inputMax]. */
+  private static long[] worstCase(QuantizedLayer layer, int k, long inputMax) {
+    long lo = layer.bias(k);
+    long hi = layer.bias(k);
+    for (int w : layer.weightRow(k)) {
+      long term = Math.multiplyExact((long) w, inputMax);
+      if (w > 0) {
+        hi = Math.addExact(hi, term);
+      } else {
+        lo = Math.addExact(lo, term);
       }
     }
-    return tables;
+    return new long[] {lo, hi};
   }
 
   private static long worstCaseAbs(QuantizedLayer layer, long inputMax) {
     long max = 0;
     for (int k = 0; k < layer.outputs(); k++) {
-      long sum = Math.abs(layer.bias(k));
-      for (int w : layer.weightRow(k)) {
-        sum = Math.addExact(sum, Math.abs((long) w) * inputMax);
-      }
-      max = Math.max(max, sum);
+      long[] w = worstCase(layer, k, inputMax);
+      max = Math.max(max, Math.max(Math.abs(w[0]), Math.abs(w[1])));
     }
     return max;
   }

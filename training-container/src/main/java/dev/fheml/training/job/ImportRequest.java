@@ -2,7 +2,6 @@ package dev.fheml.training.job;
 
 import dev.fheml.core.FheParameters;
 import dev.fheml.training.compile.CompileOptions;
-import dev.fheml.training.quant.BootstrapNoise;
 import dev.fheml.training.quant.QuantBits;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,11 +35,12 @@ import java.util.Optional;
  * @param noisePositions {@code noise_positions}: that noise's sigma in bootstrap positions
  * @param augment        {@code augment}: distort images while fine-tuning (affine + elastic, as the trainer
  *                       does); empty = on for images
+ * @param sanitize       {@code sanitize}: sanitized responses (see {@link JobSettings#sanitize})
  */
 public record ImportRequest(QuantBits bits, long seed, int threads, double testFraction, Optional<String> label,
     FheParameters parameters, Optional<List<Integer>> inputShape, Optional<double[]> inputNormalize,
     int finetuneEpochs, int batchSize, double learningRate, double weightDecay, boolean trainNoise,
-    double noisePositions, Optional<Boolean> augment) {
+    double noisePositions, Optional<Boolean> augment, boolean sanitize) {
 
   public ImportRequest {
     Objects.requireNonNull(bits, "bits");
@@ -62,8 +62,7 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
 
   /** The compiler's options: this parameter set, ranges widened as the noise model assumes. */
   public CompileOptions compileOptions() {
-    return new CompileOptions(parameters, BootstrapNoise.DEFAULT_MARGIN_FRACTION,
-        CompileOptions.defaults().noiseSigmas());
+    return CompileOptions.defaults().withParameters(parameters).withSanitize(sanitize);
   }
 
   /** The means of {@link #inputNormalize} (first half). */
@@ -85,7 +84,7 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
         + inputShape.map(s -> ", input_shape " + s).orElse("")
         + inputNormalize.map(n -> ", input_normalize " + Arrays.toString(n)).orElse("")
         + (finetuneEpochs > 0 ? ", finetune_epochs " + finetuneEpochs + " (batch " + batchSize + ", lr "
-            + learningRate + ")" : "") + "]";
+            + learningRate + ")" : "") + (sanitize ? "" : ", unsanitized") + "]";
   }
 
   /** Builder for {@link ImportRequest}: the one place that holds the defaults. */
@@ -139,7 +138,7 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
     public ImportRequest build() {
       return new ImportRequest(quantBits(), seed, threads, testFraction, labelColumn(), parameterSet(),
           Optional.ofNullable(inputShape), Optional.ofNullable(inputNormalize), finetuneEpochs, batchSize, learningRate,
-          weightDecay, trainNoise, noisePositions, augmentation());
+          weightDecay, trainNoise, noisePositions, augmentation(), sanitize);
     }
   }
 }

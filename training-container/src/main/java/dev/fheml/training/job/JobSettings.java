@@ -32,6 +32,7 @@ public abstract class JobSettings<B extends JobSettings<B>> {
   boolean trainNoise = true;
   double noisePositions = BootstrapNoise.DEFAULT_SIGMA_POSITIONS;
   Boolean augment;
+  boolean sanitize = true;
 
   JobSettings(QuantBits bits, double weightDecay) {
     this.inputBits = bits.inputBits();
@@ -139,6 +140,16 @@ public abstract class JobSettings<B extends JobSettings<B>> {
   /** Whether to distort training images (unset: the job's default). */
   public B augment(boolean on) {
     this.augment = on;
+    return self();
+  }
+
+  /**
+   * Whether responses end in a saturating bootstrap per output and are re-randomized, so they reveal
+   * only the outputs (default); off saves one bootstrap per class and leaks the weights' algebra
+   * (docs/security.md).
+   */
+  public B sanitize(boolean on) {
+    this.sanitize = on;
     return self();
   }
 

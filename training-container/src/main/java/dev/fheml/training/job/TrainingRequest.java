@@ -53,11 +53,12 @@ import java.util.Optional;
  *                           (a {@code TrainMain} experiment, no hyperparameter)
  * @param label              {@code label}: the CSV label column's header name; empty = the last column
  * @param parameters         {@code parameters}: the FHE parameter set
+ * @param sanitize           {@code sanitize}: sanitized responses (see {@link JobSettings#sanitize})
  */
 public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs, int batchSize, double learningRate,
     double weightDecay, QuantBits bits, long seed, int threads, double validationFraction, double testFraction,
     Optional<Boolean> augment, double elastic, boolean trainNoise, double noisePositions, int warmupEpochs,
-    double noiseMargin, Optional<String> label, FheParameters parameters) {
+    double noiseMargin, Optional<String> label, FheParameters parameters, boolean sanitize) {
 
   /** Control points per axis of the elastic distortion (measured for MNIST; not a setting). */
   public static final int ELASTIC_GRID = 4;
@@ -117,8 +118,7 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
 
   /** The compiler's options: this parameter set, and ranges widened by the same margin as in training. */
   public CompileOptions compileOptions() {
-    CompileOptions d = CompileOptions.defaults();
-    return new CompileOptions(parameters, noiseMargin, d.noiseSigmas());
+    return CompileOptions.defaults().withParameters(parameters).withRangeMargin(noiseMargin).withSanitize(sanitize);
   }
 
   /**
@@ -212,7 +212,7 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
       }
       return new TrainingRequest(model, widths, e, batchSize, learningRate, weightDecay, quantBits(), seed, threads,
           validationFraction, testFraction, augmentation(), elastic, trainNoise, noisePositions, warmupEpochs,
-          noiseMargin, labelColumn(), parameterSet());
+          noiseMargin, labelColumn(), parameterSet(), sanitize);
     }
   }
 }

@@ -81,6 +81,8 @@ public final class ModelPipeline {
     log.printf("compiling for %s%n", options.parameters().name());
     CompiledModel compiled = new FheCompiler(options).compile(quantized);
     compiled.report().forEach(r -> log.println("  " + r));
+    log.printf("  failure probability per query 2^%.1f (bound 2^%.1f)%n", compiled.log2PFailPerQuery(),
+        options.log2PFailBound());
 
     FheParameters params = options.parameters();
     CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
@@ -109,6 +111,7 @@ public final class ModelPipeline {
         origin.epochs(), origin.seed(), origin.trainRows(), origin.trainSeconds(), test.size(), origin.accuracyPlain(),
         (double) correctQuantized / test.size(), (double) correctNoisy / test.size(), params.name(), compiled.modelId(),
         compiled.circuit().bootstrapCount(), compiled.report().stream().map(StageReport::toString).toList(),
+        Math.pow(2, compiled.log2PFailPerQuery()), compiled.log2PFailPerQuery(), options.sanitize(),
         origin.importDetails());
 
     Files.createDirectories(outDir);

@@ -32,12 +32,17 @@ import java.util.Map;
  * @param modelId                the compiled circuit's id
  * @param pbsCount               bootstraps per prediction
  * @param stages                 the compiler's report, one line per stage
+ * @param pFailPerQuery          the compiler's bound on the probability of a catastrophic failure per
+ *                               query (a table read in its mirrored half, a response decoded wrongly)
+ * @param log2PFailPerQuery      the same, as a power of two (the figure the README quotes)
+ * @param sanitized              whether responses end in a bootstrap and are re-randomized
  * @param importDetails          how an imported model was made ({@code import}); absent for a trained one
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
     int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
     double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages,
+    double pFailPerQuery, @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery, boolean sanitized,
     @JsonProperty("import") @JsonInclude(JsonInclude.Include.NON_NULL) ImportDetails importDetails) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,9 +55,10 @@ public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden
   /** A trained model's metrics (no import details). */
   public TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
       int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
-      double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages) {
+      double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages,
+      double pFailPerQuery, double log2PFailPerQuery, boolean sanitized) {
     this(name, model, hidden, bits, epochs, seed, trainRows, trainSeconds, testRows, accuracyPlain, accuracyQuantized,
-        accuracyNoisySimulated, params, modelId, pbsCount, stages, null);
+        accuracyNoisySimulated, params, modelId, pbsCount, stages, pFailPerQuery, log2PFailPerQuery, sanitized, null);
   }
 
   /** The JSON object's entries in order (numbers stay numbers): what metric lines are printed from. */

@@ -22,6 +22,20 @@ public record AccumulatorRange(long min, long max) {
     return max - min;
   }
 
+  /**
+   * The saturation range: {@code [floor(min - margin * width), ceil(max + margin * width)]}. The
+   * bootstrap reads an accumulator outside it as the nearer end (it saturates, never wraps).
+   */
+  public AccumulatorRange widened(double marginFraction) {
+    double m = marginFraction * width();
+    return new AccumulatorRange((long) Math.floor(min - m), (long) Math.ceil(max + m));
+  }
+
+  /** {@code acc} moved into this range. */
+  public double clamp(double acc) {
+    return Math.max(min, Math.min(max, acc));
+  }
+
   /** Whether {@code acc} lies in {@code [min - margin * width, max + margin * width]}. */
   public boolean contains(double acc, double marginFraction) {
     double m = marginFraction * width();

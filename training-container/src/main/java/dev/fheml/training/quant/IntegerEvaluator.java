@@ -7,8 +7,11 @@ import java.util.random.RandomGenerator;
 
 /**
  * The plaintext-integer reference evaluation of a {@link QuantizedModel}: exact {@code long} arithmetic
- * for every dense layer and the lookup-table activation of {@link QuantizedLayer#activate} for hidden
- * layers. Its exact mode is what the FHE circuit must reproduce bit for bit ("accuracy_quantized").
+ * for every dense layer and the lookup-table activation for hidden layers, with the FHE circuit's
+ * saturation ({@link QuantizedLayer#activateSaturated}: an accumulator outside its calibrated range,
+ * widened by the margin, reads the nearer end), and, for a sanitized circuit, its saturated logits
+ * ({@link QuantizedLayer#saturateLogit}). Its exact mode is what the FHE circuit must reproduce bit for
+ * bit ("accuracy_quantized").
  *
  * <p>In noisy mode each hidden accumulator is read as {@code acc + N(0, sigma^2)} before the lookup,
  * with {@code sigma} from a {@link BootstrapNoise} and the neuron's calibrated range, simulating the
@@ -17,10 +20,36 @@ import java.util.random.RandomGenerator;
  */
 public final class IntegerEvaluator {
   private final QuantizedModel model;
+  private final double marginFraction;
+  private final boolean saturate;
+  private final boolean saturateLogits;
 
-  /** An evaluator for {@code model}. */
+  /** An evaluator for {@code model} compiled with the default margin and sanitized outputs. */
   public IntegerEvaluator(QuantizedModel model) {
+    this(model, BootstrapNoise.DEFAULT_MARGIN_FRACTION, true);
+  }
+
+  /**
+   * @param marginFraction the compiler's range margin (its saturation ranges)
+   * @param saturateLogits whether the logits go through a sanitizing output bootstrap
+   */
+  public IntegerEvaluator(QuantizedModel model, double marginFraction, boolean saturateLogits) {
+    this(model, marginFraction, true, saturateLogits);
+  }
+
+  private IntegerEvaluator(QuantizedModel model, double marginFraction, boolean saturate, boolean saturateLogits) {
     this.model = Objects.requireNonNull(model, "model");
+    this.marginFraction = marginFraction;
+    this.saturate = saturate;
+    this.saturateLogits = saturateLogits;
+  }
+
+  /**
+   * Without any saturation: for calibration, which measures the ranges saturation is defined by (the
+   * model's ranges are not calibrated yet when it runs).
+   */
+  public static IntegerEvaluator unsaturated(QuantizedModel model) {
+    return new IntegerEvaluator(model, 0, false, false);
   }
 
   /** The model evaluated. */
@@ -85,11 +114,18 @@ public final class IntegerEvaluator {
     int outOfRange = 0;
     int[] in = x;
     long[] acc = null;
-    double margin = noise == null ? BootstrapNoise.DEFAULT_MARGIN_FRACTION : noise.marginFraction();
+    double margin = noise == null ? marginFraction : noise.marginFraction();
     for (QuantizedLayer layer : model.layers()) {
       acc = layer.accumulate(in);
       accs.add(acc);
       if (!layer.isHidden()) {
+        if (saturateLogits) {
+          long[] saturated = new long[acc.length];
+          for (int k = 0; k < acc.length; k++) {
+            saturated[k] = layer.saturateLogit(k, acc[k], margin);
+          }
+          acc = saturated;
+        }
         break;
       }
       int[] a = new int[acc.length];
@@ -102,7 +138,7 @@ public final class IntegerEvaluator {
         if (noise != null && noise.sigmaPositions() > 0) {
           read += noise.sigmaAccumulator(r.width()) * rng.nextGaussian();
         }
-        a[j] = layer.activate(j, read);
+        a[j] = saturate ? layer.activateSaturated(j, read, margin) : layer.activate(j, read);
       }
       acts.add(a);
       in = a;

@@ -91,7 +91,7 @@ public final class ModelQuantizer {
       throw new IllegalArgumentException("calibration data has " + calibration.numFeatures()
           + " features, the model " + model.input().numFeatures());
     }
-    IntegerEvaluator eval = new IntegerEvaluator(model);
+    IntegerEvaluator eval = IntegerEvaluator.unsaturated(model);
     int layers = model.layers().size();
     long[][] min = new long[layers][];
     long[][] max = new long[layers][];

@@ -214,6 +214,20 @@ public final class QuantizedLayer {
     return activation.quantize(acc * accumulatorScale(output));
   }
 
+  /**
+   * The activation with the FHE circuit's saturation: {@code activate(output, clamp(acc, r))} where
+   * {@code r} is the neuron's range widened by {@code marginFraction} ({@link AccumulatorRange#widened}).
+   * Identical to {@link #activate} inside the range; outside it, the nearer end's value.
+   */
+  public int activateSaturated(int output, double acc, double marginFraction) {
+    return activate(output, range(output).widened(marginFraction).clamp(acc));
+  }
+
+  /** An output-layer logit with the saturation of a sanitized circuit's output bootstrap (see above). */
+  public long saturateLogit(int output, long acc, double marginFraction) {
+    return (long) range(output).widened(marginFraction).clamp(acc);
+  }
+
   @Override
   public String toString() {
     return "QuantizedLayer[" + inputs + " -> " + outputs + ", w" + weightBits

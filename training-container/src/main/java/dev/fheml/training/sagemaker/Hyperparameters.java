@@ -193,6 +193,7 @@ public final class Hyperparameters {
     set("noise_positions", this::decimal, b::noisePositions);
     set("label", this::text, b::label);
     set("parameters", this::text, b::parameters);
+    set("sanitize", this::flag, b::sanitize);
   }
 
   /** Reads one hyperparameter's value as a type, if it was given. */

@@ -22,9 +22,14 @@ import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.Stage;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.data.MinMaxScaler;
 import dev.fheml.training.data.Mnist;
 import dev.fheml.training.job.TrainingRequest;
+import dev.fheml.training.quant.AccumulatorRange;
+import dev.fheml.training.quant.ActivationQuantizer;
+import dev.fheml.training.quant.InputQuantizer;
 import dev.fheml.training.quant.IntegerEvaluator;
+import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
 import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
@@ -70,12 +75,15 @@ class FheCompilerTest {
     return IntStream.of(model.input().quantize(test.row(row))).asLongStream().toArray();
   }
 
+  /** Unsanitized: the levelled logits are decrypted exactly. */
+  private static final CompileOptions LEVELLED = CompileOptions.defaults().withSanitize(false);
+
   @Test
-  void linearModelIsExactUnderFhe() {
+  void linearModelIsExactUnderFheWithoutSanitizingAndSaturatesWithIt() {
     QuantizedModel model = trainModel(b -> b.model(ModelKind.LOGREG).epochs(3));
-    CompiledModel compiled = new FheCompiler(CompileOptions.defaults()).compile(model);
+    CompiledModel compiled = new FheCompiler(LEVELLED).compile(model);
     assertEquals(0, compiled.circuit().bootstrapCount());
-    IntegerEvaluator reference = new IntegerEvaluator(model);
+    IntegerEvaluator reference = new IntegerEvaluator(model, CompileOptions.defaults().rangeMargin(), false);
     CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
     for (int r = 0; r < test.size(); r++) {
       long[] x = input(model, r);
@@ -86,15 +94,43 @@ class FheCompilerTest {
         assertArrayEquals(sim.evaluate(fhe.x[r]), fhe.outputs[r], "row " + r + ": no bootstrap, so FHE is exact");
       }
     }
+    // Sanitized: one saturating output bootstrap per class; adversarial inputs built from the signs of
+    // each class's weights drive its logit far past the calibrated range: it reads the range's end.
+    CompiledModel sanitized = new FheCompiler(CompileOptions.defaults()).compile(model);
+    assertEquals(10, sanitized.circuit().bootstrapCount());
+    long[][] adversarial = new long[4][];
+    for (int q = 0; q < adversarial.length; q++) {
+      adversarial[q] = signs(model.outputLayer(), q / 2, q % 2 == 0, model.input().maxValue());
+    }
+    CircuitSimulator saturating = CircuitSimulator.of(sanitized.circuit());
+    try (Fhe fhe = new Fhe(sanitized.circuit(), adversarial)) {
+      for (int q = 0; q < adversarial.length; q++) {
+        int k = q / 2;
+        long end = q % 2 == 0 ? sanitized.clientSpec().outputMax()[k] : sanitized.clientSpec().outputMin()[k];
+        assertEquals(end, fhe.outputs[q][k], "class " + k + (q % 2 == 0 ? " top" : " bottom"));
+        assertEquals(end, saturating.evaluate(adversarial[q])[k]);
+        sanitized.clientSpec().checkOutputs(fhe.outputs[q]);
+      }
+    }
+  }
+
+  /** The input that maximizes (or minimizes) neuron j of {@code layer}: max where its weight helps, else 0. */
+  static long[] signs(QuantizedLayer layer, int j, boolean up, long max) {
+    int[] row = layer.weightRow(j);
+    long[] x = new long[row.length];
+    for (int i = 0; i < row.length; i++) {
+      x[i] = (row[i] > 0) == up && row[i] != 0 ? max : 0;
+    }
+    return x;
   }
 
   @Test
   void mlpMatchesTheIntegerReferenceAndFhe() {
     QuantizedModel model = trainModel(b -> b.hidden(List.of(16)).epochs(2));
-    CompiledModel compiled = new FheCompiler(CompileOptions.defaults()).compile(model);
+    CompiledModel compiled = new FheCompiler(LEVELLED).compile(model);
     compiled.report().forEach(System.out::println);
     assertEquals(16, compiled.circuit().bootstrapCount());
-    IntegerEvaluator reference = new IntegerEvaluator(model);
+    IntegerEvaluator reference = new IntegerEvaluator(model, CompileOptions.defaults().rangeMargin(), false);
     CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
     int same = 0;
     for (int r = 0; r < test.size(); r++) {
@@ -106,6 +142,52 @@ class FheCompilerTest {
     // value fell outside the calibrated range and its position had to be shared.
     assertTrue(same >= test.size() - 1, same + " of " + test.size() + " predictions agree");
     assertHiddenLayerUnderFhe(compiled.circuit(), inputs(model, 8));
+  }
+
+  /**
+   * Every hidden neuron of a trained model, driven to both ends of its worst case by inputs built from
+   * the signs of its weights (accumulators far outside anything calibrated), reads its saturated end
+   * under FHE; the same tables without saturation would read a mirrored value for some of them.
+   */
+  @Test
+  void adversarialInputsSaturateEveryHiddenNeuronInsteadOfWrapping() {
+    QuantizedModel model = trainModel(b -> b.hidden(List.of(16)).epochs(2));
+    CompiledModel compiled = new FheCompiler(CompileOptions.defaults()).compile(model);
+    Circuit circuit = compiled.circuit();
+    QuantizedLayer hidden = model.layers().get(0);
+    int n = hidden.outputs();
+    long[][] x = new long[2 * n][];
+    for (int q = 0; q < x.length; q++) {
+      x[q] = signs(hidden, q / 2, q % 2 == 0, model.input().maxValue());
+    }
+    DenseLayer first = ((Stage.InputDense) circuit.stages().get(0)).layer();
+    LookupTables tables = ((Stage.Bootstrap) circuit.stages().get(1)).tables();
+    LookupTables plain = LookupTables.fromFlat(tables.domain(), tables.count(), tables.flatValues(), tables.deltaOut());
+    IntegerEvaluator reference = new IntegerEvaluator(model);
+    int wouldWrap = 0;
+    try (Fhe fhe = new Fhe(circuit, x); LweBatch acc = fhe.server.dense(fhe.in, first);
+        LweBatch act = fhe.server.bootstrap(acc, tables)) {
+      long[][] read = fhe.client.decrypt(act, tables.deltaOut());
+      for (int q = 0; q < x.length; q++) {
+        int j = q / 2;
+        long[] m = first.apply(x[q]);
+        long position = Math.round(Math.scalb((double) (m[j] * first.delta()),
+            -(64 - Integer.numberOfTrailingZeros(2 * fhe.params.polynomialSize()))));
+        int[] xi = java.util.Arrays.stream(x[q]).mapToInt(v -> (int) v).toArray();
+        long expected = reference.trace(xi).activations().get(0)[j];
+        assertTrue(!hidden.range(j).contains(hidden.accumulate(xi)[j], CompileOptions.defaults().rangeMargin()),
+            "neuron " + j + ": the adversarial accumulator is outside the calibrated range");
+        assertEquals(expected, tables.readAt(j, position), "neuron " + j + ": saturated in the simulator");
+        assertEquals(expected, read[q][j], "neuron " + j + (q % 2 == 0 ? " top" : " bottom") + " under FHE");
+        wouldWrap += plain.readAt(j, position) != expected ? 1 : 0;
+      }
+      // The output bootstrap saturates too: every decrypted output is inside the compiled range.
+      for (long[] outputs : fhe.outputs) {
+        compiled.clientSpec().checkOutputs(outputs);
+      }
+    }
+    System.out.println(wouldWrap + " of " + x.length + " adversarial reads would wrap without saturation");
+    assertTrue(wouldWrap > 0, "the adversarial inputs should reach the mirrored half");
   }
 
   private static long[][] inputs(QuantizedModel model, int rows) {
@@ -157,9 +239,9 @@ class FheCompilerTest {
    *   <li>every neuron reads its table exactly as CircuitSimulator does, or a value the table holds
    *       within {@link #SAFE_SIGMAS} predicted reading sigmas of the noiseless position; so a neuron
    *       further than that from any step of its table reads exactly;</li>
-   *   <li>the levelled output layer and the compaction are exact on the activations the bootstrap
-   *       produced, so a query without a misread equals CircuitSimulator bit for bit, and
-   *       CircuitEvaluator computes the same as the stages run one by one.</li>
+   *   <li>the levelled output layer and the compaction decode within the compiler's output tolerance
+   *       of the activations the bootstrap produced, so a query without a misread equals
+   *       CircuitSimulator within that tolerance.</li>
    * </ul>
    * Not "at most one misread per query": this model's tables are narrow (its accumulators span more
    * than the N positions, so the compiler halves them, and a level can be as narrow as a few reading
@@ -213,9 +295,9 @@ class FheCompilerTest {
           for (int k = 0; k < logits.length; k++) {
             logits[k] = Encoding.decode(logits[k] * second.delta(), second.delta()); // the torus wraps
           }
-          assertArrayEquals(logits, fhe.outputs[r], "row " + r + ": output layer on the activations FHE read");
+          assertWithin(logits, fhe.outputs[r], "row " + r + ": output layer on the activations FHE read");
           if (!misread) {
-            assertArrayEquals(CircuitSimulator.of(circuit).evaluate(x[r]), fhe.outputs[r], "row " + r);
+            assertWithin(CircuitSimulator.of(circuit).evaluate(x[r]), fhe.outputs[r], "row " + r);
           }
         }
       }
@@ -223,6 +305,14 @@ class FheCompilerTest {
           expectedMisreads);
       assertNoise("dense layer 1 (in predicted sigmas)", 1, denseErrors);
       assertNoise("bootstrap output", Math.sqrt(noise.bootstrapOutputVariance()), bootstrapErrors);
+    }
+  }
+
+  /** The levelled outputs decode within the compiler's default tolerance of the exact ones. */
+  private static void assertWithin(long[] expected, long[] actual, String what) {
+    for (int k = 0; k < expected.length; k++) {
+      assertTrue(Math.abs(expected[k] - actual[k]) <= CompileOptions.defaults().outputToleranceUnits(),
+          what + ": output " + k + " is " + actual[k] + ", expected " + expected[k]);
     }
   }
 
@@ -288,15 +378,59 @@ class FheCompilerTest {
   }
 
   @Test
-  void refusesAModelThatCannotBeMadeSafe() {
+  void refusesAModelThatCannotBeMadeSafeAndStatesItsFailureProbability() {
     QuantizedModel mlp = trainModel(b -> b.hidden(List.of(8)).epochs(1));
-    // Forced overflow: ranges widened beyond anything the torus can encode.
-    UnsafeModelException e = assertThrows(UnsafeModelException.class,
-        () -> new FheCompiler(new CompileOptions(FheParameters.byName(FheParameters.PBS_L2), 1e15, 6)).compile(mlp));
-    assertTrue(e.getMessage().contains("too wide to encode"), e.getMessage());
-    // Noise margins that leave no usable position.
-    e = assertThrows(UnsafeModelException.class,
-        () -> new FheCompiler(CompileOptions.defaults().withNoiseSigmas(1000)).compile(mlp));
-    assertTrue(e.getMessage().contains("leaves no room"), e.getMessage());
+    CompiledModel ok = new FheCompiler(CompileOptions.defaults()).compile(mlp);
+    assertTrue(ok.log2PFailPerQuery() <= -40, "p_fail 2^" + ok.log2PFailPerQuery());
+    assertTrue(ok.report().stream().allMatch(r -> r.log2PFail() <= -40), ok.report().toString());
+    // A levelled hidden layer whose incoming noise (16-bit weights on level-1 bootstrap outputs) is
+    // wider than the circle at any multiplier: no placement keeps its reads off the mirrored half.
+    UnsafeModelException e = assertThrows(UnsafeModelException.class, () -> new FheCompiler(
+        CompileOptions.defaults().withParameters(FheParameters.byName(FheParameters.PBS_L1))).compile(noisy()));
+    assertTrue(e.getMessage().contains("no scale"), e.getMessage());
+    // The levelled output's noise is enforced: at level 1 the bootstrap output noise times the output
+    // weights decodes beyond +-0 units far too often, and beyond +-2 too often for 2^-40 ...
+    CompileOptions l1 = CompileOptions.defaults().withSanitize(false)
+        .withParameters(FheParameters.byName(FheParameters.PBS_L1));
+    for (int tolerance : new int[] {0, 2}) {
+      e = assertThrows(UnsafeModelException.class, () -> new FheCompiler(
+          new CompileOptions(l1.parameters(), l1.rangeMargin(), -40, false, tolerance)).compile(mlp));
+      assertTrue(e.getMessage().contains("levelled output"), e.getMessage());
+    }
+    // ... so the bound decides: a looser one accepts the same model and states its figure.
+    CompiledModel loose = new FheCompiler(new CompileOptions(l1.parameters(), l1.rangeMargin(), -2, false, 2))
+        .compile(mlp);
+    assertTrue(loose.log2PFailPerQuery() > -40 && loose.log2PFailPerQuery() <= -2, "2^" + loose.log2PFailPerQuery());
+  }
+
+  /** 4 inputs -> 64 (1-bit weights) -> 2 (16-bit weights) -> 2: the second bootstrap's input is noisy. */
+  private static QuantizedModel noisy() {
+    InputQuantizer input = new InputQuantizer(MinMaxScaler.fixed(4, 0, 3), 2);
+    ActivationQuantizer act = new ActivationQuantizer(1.0, 2);
+    QuantizedLayer l1 = new QuantizedLayer(4, 64, 2, filled(4 * 64, 1), new long[64], ones(64), 1.0 / 3,
+        Optional.of(act), ranges(64, 0, 12));
+    QuantizedLayer l2 = new QuantizedLayer(64, 2, 16, filled(64 * 2, 32767), new long[2], ones(2), 1.0,
+        Optional.of(act), ranges(2, 0, 32767L * 64 * 3));
+    QuantizedLayer l3 = new QuantizedLayer(2, 2, 4, new int[] {1, -1, -1, 1}, new long[2], ones(2), 1.0,
+        Optional.empty(), ranges(2, -3, 3));
+    return new QuantizedModel(input, List.of(l1, l2, l3), List.of("a", "b"));
+  }
+
+  private static int[] filled(int n, int v) {
+    int[] out = new int[n];
+    java.util.Arrays.fill(out, v);
+    return out;
+  }
+
+  private static double[] ones(int n) {
+    double[] out = new double[n];
+    java.util.Arrays.fill(out, 1);
+    return out;
+  }
+
+  private static AccumulatorRange[] ranges(int n, long lo, long hi) {
+    AccumulatorRange[] out = new AccumulatorRange[n];
+    java.util.Arrays.fill(out, new AccumulatorRange(lo, hi));
+    return out;
   }
 }

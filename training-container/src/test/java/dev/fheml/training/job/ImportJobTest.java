@@ -52,7 +52,7 @@ class ImportJobTest {
     assertTrue(text.contains("fine-tuning 3 epochs from the imported weights"), text);
     assertEquals(3, result.metrics().importDetails().finetuneEpochs());
     assertEquals(List.of(30, 16, 2), result.metrics().importDetails().layers());
-    assertEquals(16, result.metrics().pbsCount());
+    assertEquals(16 + 2, result.metrics().pbsCount(), "16 hidden units and a sanitizing bootstrap per class");
     // three epochs from the trained weights cannot lose much: the float model is at 111/114
     assertTrue(result.metrics().accuracyQuantized() >= 105 / 114.0, result.metrics().toString());
     assertEquals(result.metrics().modelId(),

@@ -88,7 +88,7 @@ class ModelQuantizerTest {
       raw[i] = (float) Math.round(rng.nextDouble() * 4095) / 4095f;
     }
     QuantizedModel q = ModelQuantizer.quantizeUncalibrated(m, new QuantBits(12, 16, 16));
-    IntegerEvaluator eval = new IntegerEvaluator(q);
+    IntegerEvaluator eval = IntegerEvaluator.unsaturated(q); // no calibrated ranges to saturate at
     double[] expected = m.logits(raw);
     double[] actual = eval.dequantize(eval.logits(q.input().quantize(raw)));
     for (int k = 0; k < 3; k++) {

@@ -56,7 +56,8 @@ class SageMakerTrainTest {
     JsonNode metrics = new ObjectMapper().readTree(model.resolve("metrics.json").toFile());
     assertEquals("job-1", metrics.path("name").asText());
     assertEquals(113, metrics.path("test_rows").asInt(), "20 % of each class of 569 rows held out");
-    assertEquals(4, metrics.path("pbs_count").asInt());
+    assertEquals(4 + 2, metrics.path("pbs_count").asInt(), "4 hidden neurons and a sanitizing bootstrap per class");
+    assertTrue(metrics.path("log2_p_fail_per_query").asDouble() <= -40, metrics.toString());
     String log = out.toString(StandardCharsets.UTF_8);
     assertTrue(log.matches("(?s).*\\nmetric: accuracy_quantized=[0-9.]+\\n.*"), log);
     assertTrue(log.contains("metric: train_rows=456"), log);
@@ -110,7 +111,7 @@ class SageMakerTrainTest {
     JsonNode metrics = new ObjectMapper().readTree(model.resolve("metrics.json").toFile());
     assertEquals(114, metrics.path("test_rows").asInt());
     assertEquals(455, metrics.path("train_rows").asInt(), "every calibration row");
-    assertEquals(0, metrics.path("pbs_count").asInt(), "logistic regression needs no bootstrap");
+    assertEquals(2, metrics.path("pbs_count").asInt(), "logistic regression: only the sanitizing bootstrap per class");
     JsonNode imported = metrics.path("import");
     assertEquals("model.onnx", imported.path("source").asText());
     assertEquals(List.of(30, 2), List.of(imported.path("layers").get(0).asInt(), imported.path("layers").get(1).asInt()));

@@ -69,6 +69,8 @@ class TrainIT {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("channel train: Dataset[3000 rows x 784 features, 10 classes], 28x28 images"),
                 r.out());
+        assertTrue(r.out().matches("(?s).*\nvalidation accuracy [0-9.]+ without augmentation, [0-9.]+ with: .*"),
+                "augmentation decided on the validation split: " + r.out());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
         assertEquals(ModelKind.MLP, m.model());
         assertEquals(TrainCommand.JOB_NAME, m.name());

@@ -92,8 +92,16 @@ public final class TrainingJob {
     checkWritable(modelDir);
     ModelPipeline.Result result;
     try {
-      result = ModelPipeline.run(name, config, trainRows, testRows, request.compileOptions(), modelDir,
-          ProgressListener.printingTo(log), log);
+      if (request.choosesAugmentation(shape)) {
+        AugmentationChoice.Choice choice = AugmentationChoice.choose(config,
+            request.imageAugmentation(image.orElseThrow()), trainRows, ProgressListener.printingTo(log), log);
+        config = choice.config();
+        result = ModelPipeline.packageTrained(name, config, choice.result(), trainRows, testRows,
+            request.compileOptions(), modelDir, log);
+      } else {
+        result = ModelPipeline.run(name, config, trainRows, testRows, request.compileOptions(), modelDir,
+            ProgressListener.printingTo(log), log);
+      }
     } catch (UnsafeModelException e) {
       throw new TrainingJobException("the trained model cannot be run under FHE safely: " + e.getMessage() + "; "
           + CompilerHints.forTraining(config, request.compileOptions(), e), e);

@@ -45,7 +45,8 @@ import java.util.Optional;
  *                           best epoch
  * @param testFraction       {@code test_fraction}: share held out for the metrics when there are no
  *                           test rows
- * @param augment            {@code augment}: image distortion; empty = off
+ * @param augment            {@code augment}: image distortion; empty = chosen on the validation split
+ *                           for an MLP on images (trained both ways), off otherwise
  * @param elastic            {@code elastic}: elastic distortion in pixels, 0 = affine only
  * @param trainNoise         {@code train_noise}: inject the bootstrap's reading noise while training
  * @param noisePositions     {@code noise_positions}: that noise's sigma in bootstrap positions
@@ -123,11 +124,24 @@ public record TrainingRequest(ModelKind model, Optional<List<Integer>> hidden, O
       if (image.isEmpty()) {
         throw new IllegalArgumentException("augment: augmentation distorts images, but the rows are not images");
       }
-      ImageAugmentation mnist = ImageAugmentation.mnistDefaults();
-      b.augmentation(new ImageAugmentation(image.get().width(), image.get().height(), mnist.maxShift(),
-          mnist.maxRotationDegrees(), mnist.maxScaleDelta(), elastic, ELASTIC_GRID));
+      b.augmentation(imageAugmentation(image.get()));
     }
     return b.build();
+  }
+
+  /** The image augmentation this request trains {@code image}s with when it augments them. */
+  public ImageAugmentation imageAugmentation(ImageShape image) {
+    ImageAugmentation mnist = ImageAugmentation.mnistDefaults();
+    return new ImageAugmentation(image.width(), image.height(), mnist.maxShift(), mnist.maxRotationDegrees(),
+        mnist.maxScaleDelta(), elastic, ELASTIC_GRID);
+  }
+
+  /**
+   * Whether augmentation is left to the validation split ({@code AugmentationChoice}): not given, and an
+   * MLP on images (logistic regression was measured not to gain from it).
+   */
+  public boolean choosesAugmentation(DataShape shape) {
+    return augment.isEmpty() && shape.isImage() && model == ModelKind.MLP;
   }
 
   /** The compiler's options: this parameter set, and ranges widened by the same margin as in training. */

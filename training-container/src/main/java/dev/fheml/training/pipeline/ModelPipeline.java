@@ -57,6 +57,12 @@ public final class ModelPipeline {
         config.hiddenSizes(), config.epochs(), train.size());
     TrainingResult trained = new Trainer(config, progress).train(train);
     log.printf("trained in %.1f s (best epoch %d)%n", trained.duration().toMillis() / 1e3, trained.bestEpoch());
+    return packageTrained(name, config, trained, train, test, options, outDir, log);
+  }
+
+  /** Compiles and packages a model {@code config} trained on {@code train}: {@link #run} after training. */
+  public static Result packageTrained(String name, TrainingConfig config, TrainingResult trained, Dataset train,
+      Dataset test, CompileOptions options, Path outDir, PrintStream log) throws IOException {
     Origin origin = new Origin(config.modelKind(), config.hiddenSizes(), config.epochs(), config.seed(), train.size(),
         trained.duration().toMillis() / 1e3, trained.floatModel().accuracy(test), null);
     return compileAndPackage(name, origin, trained.quantizedModel(), test, options, outDir, log);

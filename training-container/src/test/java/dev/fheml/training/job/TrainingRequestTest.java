@@ -1,6 +1,7 @@
 package dev.fheml.training.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,7 +101,11 @@ class TrainingRequestTest {
     assertEquals(64, c.batchSize());
     assertEquals(0.002, c.learningRate());
     assertEquals(d.threads(), c.threads());
-    assertTrue(c.augmentation().isEmpty(), "augmentation only when asked for");
+    assertTrue(c.augmentation().isEmpty(), "augmentation when asked for, or chosen on validation");
+    assertTrue(d.choosesAugmentation(MNIST));
+    assertFalse(d.choosesAugmentation(CSV));
+    assertFalse(with(b -> b.augment(false)).choosesAugmentation(MNIST));
+    assertFalse(with(b -> b.model(ModelKind.LOGREG)).choosesAugmentation(MNIST));
     assertEquals(ImageAugmentation.mnistDefaults().withElastic(d.elastic(), TrainingRequest.ELASTIC_GRID),
         with(b -> b.augment(true)).trainingConfig(MNIST).augmentation().orElseThrow());
     assertEquals(255.0, c.scaler().orElseThrow().max(0));

@@ -23,7 +23,10 @@ import java.util.Optional;
  * {@code metrics.json} out in the model folder, metrics printed as {@link MetricLines}. The data are
  * the {@value #TRAIN} channel (required) and the {@value #TEST} channel (optional; without it a
  * stratified {@code test_fraction} of the training rows is held out for the metrics), each a folder or
- * one file ({@link ChannelReader}). Training, compiling and packaging are {@link ModelPipeline}'s. The
+ * one file ({@link ChannelReader}). Before training it checks the rows ({@link DataRequirements}) and
+ * chooses what the request leaves open from them ({@link DataDefaults}, {@link AugmentationChoice}); a
+ * model the compiler refuses ends in the hyperparameters to turn ({@link CompilerHints}). Training,
+ * compiling and packaging are {@link ModelPipeline}'s. The
  * SageMaker entry point runs it on {@code /opt/ml}, {@code fhe-ml train} on the user's paths.
  */
 public final class TrainingJob {

@@ -99,6 +99,17 @@ class TrainerTest {
         "another seed gives another model");
   }
 
+  /** validation_fraction 0, or too few rows to hold any out, keeps the last epoch (it used to throw). */
+  @Test
+  void withoutValidationRowsTheLastEpochIsKept() throws IOException {
+    Dataset all = BundledData.locate().breastCancer();
+    for (Dataset rows : List.of(all, all.head(3))) {
+      TrainingConfig cfg = TrainingRequest.builder().model(ModelKind.LOGREG).epochs(3).validationFraction(
+          rows.size() > 3 ? 0 : 0.1).threads(2).build().trainingConfig(DataShape.of(rows, Optional.empty()));
+      assertEquals(3, new Trainer(cfg, ProgressListener.silent()).train(rows).bestEpoch());
+    }
+  }
+
   @Test
   void breastCancerLogisticRegressionFromCsv() throws IOException {
     Dataset all = BundledData.locate().breastCancer();

@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Inputs for {@code fhe-ml predict}, the format told by the content ({@link DataFormat}, gzip or
  * not): an IDX file of unsigned bytes (MNIST images: one input per first-axis entry), or CSV text
  * with one input per line (numbers separated by commas, semicolons, tabs or spaces; a first line
- * with text is a header; lines starting with {@code #} are comments), read by the training data's
+ * of names is a header, one mixing names and numbers is refused; lines starting with {@code #} are
+ * comments), read by the training data's
  * {@link CsvReader}. Every input must have the model's number of features.
  */
 final class InputFile {
@@ -24,13 +26,14 @@ final class InputFile {
 
     private InputFile() {}
 
-    static List<double[]> read(Path file, int features) throws IOException {
+    /** Reads {@code file}; {@code notes} gets the reader's decisions the file did not spell out (a header). */
+    static List<double[]> read(Path file, int features, Consumer<String> notes) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("input file " + file + " does not exist");
         }
         List<double[]> rows = switch (DataFormat.of(file)) {
             case IDX -> readIdx(file, features);
-            case TEXT -> readText(file, features);
+            case TEXT -> readText(file, features, notes);
             case OTHER -> throw new IllegalArgumentException(file + " is neither IDX (header 00 00 08 <rank>) nor"
                     + " CSV text");
         };
@@ -58,10 +61,10 @@ final class InputFile {
         return rows;
     }
 
-    private static List<double[]> readText(Path file, int features) throws IOException {
+    private static List<double[]> readText(Path file, int features, Consumer<String> notes) throws IOException {
         CsvFormat format = CsvFormat.builder().detectDelimiter().commentLines(true).maxRows(MAX_ROWS).build();
         List<double[]> rows = new ArrayList<>();
-        for (CsvReader.Row row : new CsvReader(format).readRows(file)) {
+        for (CsvReader.Row row : new CsvReader(format, notes).readRows(file)) {
             if (row.values().length != features) {
                 throw new IllegalArgumentException(file + ": line " + row.line() + ": " + row.values().length
                         + " values, the model takes " + features);

@@ -3,6 +3,7 @@ package dev.fheml.cli;
 import dev.fheml.core.artifact.Folders;
 import dev.fheml.protocol.Ids;
 import dev.fheml.training.data.BundledData;
+import dev.fheml.training.data.DataShape;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.Mnist;
 import dev.fheml.training.job.ImportJob;
@@ -116,12 +117,13 @@ final class MnistModels {
         Dataset test = data.mnistTest();
         // The training job's defaults for MNIST images (the measured recipe), as `fhe-ml train` would use.
         TrainingRequest.Builder settings = TrainingRequest.builder().seed(seed).parameters(params)
-                .model(hidden.isEmpty() ? ModelKind.LOGREG : ModelKind.MLP).hidden(hidden);
+                .model(hidden.isEmpty() ? ModelKind.LOGREG : ModelKind.MLP).hidden(hidden)
+                .augment(!hidden.isEmpty()); // the digits' recipe; the job augments only when asked
         if (epochs != null) {
             settings.epochs(epochs);
         }
         TrainingRequest request = settings.build();
-        TrainingConfig config = request.trainingConfig(Optional.of(Mnist.IMAGE));
+        TrainingConfig config = request.trainingConfig(DataShape.of(train, Optional.of(Mnist.IMAGE)));
         Path tmp = Files.createDirectories(dir.getParent()).resolve(recipe + ".tmp-" + ProcessHandle.current().pid());
         ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test,
                 request.compileOptions().withSanitize(sanitize), tmp,

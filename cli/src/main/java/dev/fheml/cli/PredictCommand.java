@@ -45,7 +45,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         try (TargetOptions.Session session = target.open(log)) {
             FheClient client = session.client();
-            List<double[]> rows = InputFile.read(input, client.spec().input().features());
+            List<double[]> rows = InputFile.read(input, client.spec().input().features(), log::println);
             log.printf("predict: %d inputs from %s, model %s, %d per request%n", rows.size(), input,
                     client.modelId().substring(0, 12), batch);
             ObjectMapper mapper = new ObjectMapper();

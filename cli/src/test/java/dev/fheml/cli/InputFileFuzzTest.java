@@ -23,7 +23,7 @@ class InputFileFuzzTest {
         }
         try {
             Files.write(file, data);
-            InputFile.read(file, 4);
+            InputFile.read(file, 4, note -> { });
         } catch (IOException | IllegalArgumentException expected) {
             // refused with a reason
         } finally {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -20,37 +21,64 @@ class InputFileTest {
     @TempDir
     Path dir;
 
+    private final List<String> notes = new ArrayList<>();
+
+    private List<double[]> read(Path file, int features) throws IOException {
+        return InputFile.read(file, features, notes::add);
+    }
+
     private Path file(String text) throws IOException {
         return Files.writeString(dir.resolve("inputs.csv"), text);
     }
 
     @Test
     void csvWithAHeaderCommentsAndAnySeparator() throws IOException {
-        List<double[]> rows = InputFile.read(file("# two inputs\nf0,f1,f2\n1,2,3\n\n4.5,-1,0\n"), 3);
+        List<double[]> rows = read(file("# two inputs\nf0,f1,f2\n1,2,3\n\n4.5,-1,0\n"), 3);
         assertEquals(2, rows.size());
         assertArrayEquals(new double[] {4.5, -1, 0}, rows.get(1));
-        assertArrayEquals(new double[] {1, 2, 3}, InputFile.read(file("1;2;3\n"), 3).get(0));
-        assertArrayEquals(new double[] {1, 2, 3}, InputFile.read(file("1 2  3\n"), 3).get(0));
+        assertArrayEquals(new double[] {1, 2, 3}, read(file("1;2;3\n"), 3).get(0));
+        assertArrayEquals(new double[] {1, 2, 3}, read(file("1 2  3\n"), 3).get(0));
     }
 
     @Test
     void aWrongValueCountNamesFileAndLine() throws IOException {
         Path f = file("1,2,3\n1,2\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InputFile.read(f, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(f, 3));
         assertEquals(f + ": line 2: 2 values, the model takes 3", e.getMessage());
     }
 
     @Test
     void anEmptyCellIsReportedAsOneNotAsAShortRow() throws IOException {
         Path f = file("1,2,,4\n");
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> InputFile.read(f, 4));
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> read(f, 4));
         assertEquals(f + ": line 1, column 3: empty cell: a number is missing", e.getMessage());
+    }
+
+    /** A header-less file whose first input has a bad cell: refused, not dropped as if it were a header. */
+    @Test
+    void aFirstLineMixingTextAndNumbersIsRefusedNotSkipped() throws IOException {
+        Path f = file("1,x,3\n4,5,6\n");
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> read(f, 3));
+        assertEquals(f + ": line 1: the first row mixes text (column 2: 'x') and numbers (column 1: '1'): a header"
+                + " names every column with text, a data row holds numbers only; fix that cell, or name every column",
+                e.getMessage());
+    }
+
+    /** pandas' default column names (0, 1, 2, ...) are a header, and the log says so. */
+    @Test
+    void pandasDefaultColumnNamesAreAHeaderAndSaidSo() throws IOException {
+        Path f = file("0,1,2\n5,6,7\n");
+        List<double[]> rows = read(f, 3);
+        assertEquals(1, rows.size());
+        assertArrayEquals(new double[] {5, 6, 7}, rows.get(0));
+        assertEquals(List.of("line 1 of " + f + " read as a header: its cells are 0, 1, 2, ... (pandas' default"
+                + " column names)"), notes);
     }
 
     @Test
     void textThatIsNotANumberIsNamed() throws IOException {
         Path f = file("a,b\n1,x\n");
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> InputFile.read(f, 2));
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> read(f, 2));
         assertEquals("line 2, column 2 (b)", e.location());
     }
 
@@ -58,11 +86,11 @@ class InputFileTest {
     void idxAndGzipAreToldByContent() throws IOException {
         byte[] idx = {0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, (byte) 255};
         Path raw = Files.write(dir.resolve("images.csv"), idx);
-        List<double[]> rows = InputFile.read(raw, 3);
+        List<double[]> rows = read(raw, 3);
         assertArrayEquals(new double[] {4, 5, 255}, rows.get(1));
         Path gz = Files.write(dir.resolve("inputs"), gzip("7,8,9\n".getBytes(StandardCharsets.UTF_8)));
-        assertArrayEquals(new double[] {7, 8, 9}, InputFile.read(gz, 3).get(0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InputFile.read(raw, 4));
+        assertArrayEquals(new double[] {7, 8, 9}, read(gz, 3).get(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(raw, 4));
         assertEquals(raw + ": IDX entries hold 3 values each, the model takes 4", e.getMessage());
     }
 
@@ -70,10 +98,10 @@ class InputFileTest {
     void emptyOrBinaryFilesAreRefused() throws IOException {
         Path header = file("a,b\n");
         assertEquals(header + " holds no inputs",
-                assertThrows(IllegalArgumentException.class, () -> InputFile.read(header, 2)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> read(header, 2)).getMessage());
         Path binary = Files.write(dir.resolve("x.bin"), new byte[] {1, 0, 2});
         assertEquals(binary + " is neither IDX (header 00 00 08 <rank>) nor CSV text",
-                assertThrows(IllegalArgumentException.class, () -> InputFile.read(binary, 2)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> read(binary, 2)).getMessage());
     }
 
     private static byte[] gzip(byte[] bytes) throws IOException {

@@ -1,8 +1,11 @@
 package dev.fheml.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.pipeline.ModelPipeline;
@@ -15,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code fhe-ml train} on the user's own paths: what it reads, where it writes, whose files its errors name. */
 class TrainIT {
@@ -64,6 +69,8 @@ class TrainIT {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("channel train: Dataset[3000 rows x 784 features, 10 classes], 28x28 images"),
                 r.out());
+        assertTrue(r.out().matches("(?s).*\nvalidation accuracy [0-9.]+ without augmentation, [0-9.]+ with: .*"),
+                "augmentation decided on the validation split: " + r.out());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
         assertEquals(ModelKind.MLP, m.model());
         assertEquals(TrainCommand.JOB_NAME, m.name());
@@ -71,10 +78,54 @@ class TrainIT {
         assertEquals(500, m.testRows());
         assertEquals(2, m.epochs());
         assertEquals(16 + 10, m.pbsCount()); // 16 hidden neurons and a sanitizing bootstrap per class
-        // Two epochs of 2,700 rows with augmentation and noise: far from the recipe's 0.97, far above 0.1 by chance.
+        // Two epochs of 2,700 rows with noise: far from the recipe's 0.97, far above 0.1 by chance.
         assertTrue(m.accuracyQuantized() > 0.4, "accuracy " + m.accuracyQuantized());
         assertTrue(r.out().contains("metric: accuracy_quantized="
                 + BigDecimal.valueOf(m.accuracyQuantized()).toPlainString() + "\n"), r.out());
+    }
+
+    /** The bundled MNIST test pair, gzip-compressed as shipped, copied into a folder of its own. */
+    @Test
+    void trainsFromTheBundledIdxPairCopiedIntoAFolder() throws IOException {
+        Path mnist = BundledData.locate().root().resolve("mnist");
+        Path folder = Files.createDirectories(tmp.resolve("copied-mnist"));
+        for (String f : new String[] {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+            Files.copy(mnist.resolve(f), folder.resolve(f));
+        }
+        Path out = tmp.resolve("copied-model");
+        CliIT.Run r = CliIT.run("train", "--train", folder.toString(), "--out", out.toString(), "-p", "hidden=8",
+                "-p", "epochs=1", "-p", "threads=2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("channel train: Dataset[10000 rows x 784 features, 10 classes], 28x28 images from"
+                + " [t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz]"), r.out());
+        TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
+        assertEquals(8000, m.trainRows());
+        assertEquals(2000, m.testRows());
+        assertTrue(m.accuracyQuantized() > 0.5, "one epoch of 7,200 digits: " + m.accuracyQuantized());
+    }
+
+    /**
+     * With no hyperparameters, tables train to within 3 points of scikit-learn's float models on the
+     * same split (data/tables/summary.json, made by scripts/fixtures/make_table_fixtures.py): the
+     * defaults fit the table instead of MNIST. The README's table quotes these runs.
+     */
+    @ParameterizedTest
+    @CsvSource({"breast-cancer, onnx/breast-cancer", "wine, tables/wine", "digits, tables/digits"})
+    void defaultsOnPublicTablesComeWithinThreePointsOfScikitLearn(String table, String files) throws IOException {
+        Path data = BundledData.locate().root();
+        JsonNode sklearn = new ObjectMapper().readTree(data.resolve("tables/summary.json").toFile()).path("tables")
+                .path(table);
+        Path out = tmp.resolve("table-" + table);
+        CliIT.Run r = CliIT.run("train", "--train", data.resolve(files + "-train.csv").toString(), "--test",
+                data.resolve(files + "-test.csv").toString(), "--out", out.toString(), "-p", "threads=2");
+        assertEquals(0, r.exit(), r.err());
+        TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
+        double best = Math.max(sklearn.path("logistic_regression").asDouble(), sklearn.path("mlp_16").asDouble());
+        assertTrue(best > 0.9, "scikit-learn's accuracy read: " + sklearn);
+        assertTrue(m.accuracyQuantized() >= best - 0.03, table + ": " + m.accuracyQuantized() + " vs scikit-learn "
+                + best);
+        assertTrue(m.accuracyQuantized() > m.accuracyMajorityClass() + 0.3, "far above the baseline");
+        assertFalse(r.out().contains("WARNING"), r.out());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.fheml.training;
 
 import dev.fheml.training.data.BundledData;
+import dev.fheml.training.data.DataShape;
 import dev.fheml.training.data.DataSplit;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.ImageShape;
@@ -23,11 +24,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * Trains a model on a bundled or given dataset and prints plain, quantized and noisy-quantized test
@@ -95,7 +96,7 @@ public final class TrainMain implements Callable<Integer> {
   Double margin;
 
   @Option(names = "--augment", negatable = true, description = "distort images while training (augment; default"
-      + " on for mnist with an mlp)")
+      + " on for the bundled mnist with an mlp, else off)")
   Boolean augment;
 
   @Option(names = "--elastic", description = "elastic distortion of images in pixels (elastic)")
@@ -158,7 +159,7 @@ public final class TrainMain implements Callable<Integer> {
           if (csv == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--csv is required");
           }
-          all = new ChannelReader(request.label()).read("csv", csv, List.of()).dataset();
+          all = new ChannelReader(request.label(), out::println).read("csv", csv, List.of()).dataset();
         } else {
           all = (bundled != null ? bundled : BundledData.locate()).breastCancer();
         }
@@ -168,7 +169,9 @@ public final class TrainMain implements Callable<Integer> {
       }
       default -> throw new IllegalStateException();
     }
-    TrainingConfig config = request.trainingConfig(image);
+    DataShape shape = DataShape.of(train, image);
+    out.println(request.settingsFor(shape).describe() + " (" + shape + ")");
+    TrainingConfig config = request.trainingConfig(shape);
     out.printf("training %s %s on %s (%d rows), test %d rows, bits %s, noise %.1f positions%n", request.model(),
         config.hiddenSizes(), dataset, train.size(), test.size(), config.bits(), request.noisePositions());
     TrainingResult result = new Trainer(config, quiet ? ProgressListener.silent()
@@ -195,7 +198,9 @@ public final class TrainMain implements Callable<Integer> {
     set(noisePositions, b::noisePositions);
     set(trainNoise, b::trainNoise);
     set(margin, b::noiseMargin);
-    set(augment, b::augment);
+    // The bundled digits' measured recipe augments them (the training job does only when asked).
+    set(augment != null ? augment : dataset == DatasetKind.mnist && !"logreg".equals(model) ? Boolean.TRUE : null,
+        b::augment);
     set(elastic, b::elastic);
     set(warmup, b::warmupEpochs);
     set(valFraction, b::validationFraction);

@@ -40,7 +40,8 @@ import java.util.List;
  * logits stay levelled, scaled so that the worst-case |logit| fits the torus, and the decoded logit may
  * be off by {@link CompileOptions#outputToleranceUnits()} units; beyond that counts as a failure.
  * Refuses ({@link UnsafeModelException}) a model whose failure probability cannot be brought under the
- * bound.
+ * bound, and ({@link ConstantModelException}) one whose outputs are all constant on the calibration
+ * data: its decisions have no margin at all, it answers one class for every input.
  */
 public final class FheCompiler {
   private static final int MAX_SCALE_LOG2 = 40;
@@ -64,6 +65,7 @@ public final class FheCompiler {
    *     encoding with a failure probability under the bound
    */
   public CompiledModel compile(QuantizedModel model) {
+    requireSomeDecision(model);
     List<Stage> stages = new ArrayList<>();
     List<StageReport> reports = new ArrayList<>();
     List<QuantizedLayer> layers = model.layers();
@@ -146,6 +148,23 @@ public final class FheCompiler {
           + " 2^%.1f", compiled.log2PFailPerQuery(), options.log2PFailBound()));
     }
     return compiled;
+  }
+
+  /** Refuses a model whose every output is constant on the calibration data: it has one answer. */
+  private static void requireSomeDecision(QuantizedModel model) {
+    QuantizedLayer out = model.outputLayer();
+    for (int k = 0; k < out.outputs(); k++) {
+      if (out.range(k).min() != out.range(k).max()) {
+        return;
+      }
+    }
+    List<Long> scores = new ArrayList<>();
+    for (int k = 0; k < out.outputs(); k++) {
+      scores.add(out.range(k).min());
+    }
+    throw new ConstantModelException("every output is the same on all the calibration data (scores " + scores
+        + "): the model answers one class for every input, so it did not learn (a training loss stuck at"
+        + " ln(classes) shows it)");
   }
 
   /** The sanitized response: re-randomized, compacted with the fewest bits that decode within budget. */

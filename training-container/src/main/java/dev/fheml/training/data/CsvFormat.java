@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param labelName   the label column's header name; if empty, {@code labelIndex} is used
  * @param labelIndex  the label column's index, negative counts from the end ({@code -1} = last)
  * @param classNames  if non-empty, the labels must be exactly these names and map to their index;
- *                    otherwise labels that are all non-negative integers are class indices, and any
- *                    other labels become classes in sorted order
+ *                    otherwise the classes are the labels that occur: whole numbers in numeric order
+ *                    ({@code 1.0} is {@code 1}), any other labels in sorted order (see {@code CsvLabels})
  * @param maxRows     the most data rows accepted
  * @param maxColumns  the most columns accepted
  */
@@ -30,7 +30,10 @@ public record CsvFormat(char delimiter, boolean detectDelimiter, boolean comment
     PRESENT,
     /** Every line is data. */
     ABSENT,
-    /** The first line is a header if one of its feature cells holds text that is not a number. */
+    /**
+     * The first line is a header if its feature cells are text, or pandas' default names (see
+     * {@code CsvHeader}); a first line mixing numbers and text is refused.
+     */
     AUTO
   }
 

@@ -9,13 +9,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Reads CSV text of numbers, as described by a {@link CsvFormat}: labelled rows into a
  * {@link Dataset} (training data), or rows of features only (inputs to predict). Cells may be quoted
  * with {@code "} (a doubled quote inside stands for one); a quoted cell cannot span lines. Blank lines
- * are skipped. Every feature cell must hold a finite number. Files may be gzip-compressed.
+ * are skipped. Every feature cell must hold a finite number. Files may be gzip-compressed. Whether the
+ * first row is a header is {@link CsvHeader}'s decision, what the labels' classes are
+ * {@link CsvLabels}'; the decisions a file does not spell out go to the reader's notes (the log).
  *
  * <p>Errors end in a {@link DatasetFormatException} naming the source and the 1-based line (and column
  * where it applies): a wrong number of cells, an empty cell, a cell that is not a number, an unknown
@@ -26,10 +28,22 @@ public final class CsvReader {
   private static final char[] DETECTED = {',', ';', '\t'};
 
   private final CsvFormat format;
+  private final Consumer<String> notes;
 
-  /** A reader for {@code format}. */
+  /** A reader for {@code format} that keeps its decisions to itself (tests, bundled data). */
   public CsvReader(CsvFormat format) {
+    this(format, note -> { });
+  }
+
+  /**
+   * A reader for {@code format}.
+   *
+   * @param notes receives, one line each, the decisions the reader took that the file did not spell
+   *              out (a first row of numbers read as a header, numeric labels that skip values), for the log
+   */
+  public CsvReader(CsvFormat format, Consumer<String> notes) {
     this.format = format;
+    this.notes = notes;
   }
 
   /** One row of features and the line it came from. */
@@ -60,7 +74,10 @@ public final class CsvReader {
           "only " + columns + " column; need at least one feature and the label");
     }
     int labelCol = labelColumn(rows.get(0), sourceName, lineNumbers.get(0));
-    boolean hasHeader = hasHeader(rows.get(0), labelCol);
+    boolean hasHeader = hasHeader(rows, labelCol, sourceName, lineNumbers.get(0));
+    if (hasHeader) {
+      CsvHeader.requireNoRowIndex(rows, sourceName, lineNumbers.get(0));
+    }
     List<String> featureNames = new ArrayList<>();
     int first = hasHeader ? 1 : 0;
     for (int c = 0; c < columns; c++) {
@@ -109,7 +126,7 @@ public final class CsvReader {
   public List<Row> readRows(Path file) throws IOException {
     try (Reader r = open(file)) {
       Table table = table(r, file.toString());
-      boolean hasHeader = hasHeader(table.rows().get(0), -1);
+      boolean hasHeader = hasHeader(table.rows(), -1, file.toString(), table.lines().get(0));
       String[] names = hasHeader ? table.rows().get(0) : null;
       int first = hasHeader ? 1 : 0;
       checkRowLimit(table, first, file.toString());
@@ -177,57 +194,26 @@ public final class CsvReader {
     return BLANKS;
   }
 
-  private boolean hasHeader(String[] firstRow, int labelCol) {
+  private boolean hasHeader(List<String[]> rows, int labelCol, String source, int line)
+      throws DatasetFormatException {
     return switch (format.header()) {
       case PRESENT -> true;
       case ABSENT -> false;
-      case AUTO -> labelCol >= 0 && format.labelName().isPresent() || hasText(firstRow, labelCol);
-    };
-  }
-
-  /** Whether a feature cell holds text that is not a number (an empty cell is a missing number). */
-  private static boolean hasText(String[] row, int labelCol) {
-    for (int c = 0; c < row.length; c++) {
-      String s = row[c].strip();
-      if (c != labelCol && !s.isEmpty() && !isNumber(s)) {
-        return true;
+      case AUTO -> {
+        if (labelCol >= 0 && format.labelName().isPresent()) {
+          yield true;
+        }
+        CsvHeader.Decision d = CsvHeader.detect(rows, labelCol, source, line);
+        d.note().ifPresent(notes);
+        yield d.header();
       }
-    }
-    return false;
+    };
   }
 
   private Dataset labelled(float[] features, String[] labelCells, List<String> featureNames,
       List<Integer> lines, String source) throws DatasetFormatException {
-    List<String> classes;
-    int[] labels = new int[labelCells.length];
-    if (!format.classNames().isEmpty()) {
-      classes = format.classNames();
-    } else if (Arrays.stream(labelCells).allMatch(CsvReader::isClassIndex)) {
-      int max = Arrays.stream(labelCells).mapToInt(Integer::parseInt).max().orElse(0);
-      classes = Dataset.numberedNames("", max + 1);
-    } else {
-      classes = List.copyOf(new TreeSet<>(Arrays.asList(labelCells)));
-    }
-    for (int r = 0; r < labelCells.length; r++) {
-      labels[r] = classes.indexOf(labelCells[r]);
-      if (labels[r] < 0) {
-        throw new DatasetFormatException(source, "line " + lines.get(r),
-            "label '" + labelCells[r] + "' is not one of the classes " + classes);
-      }
-    }
-    return Dataset.of(features, labels, featureNames, classes);
-  }
-
-  private static boolean isClassIndex(String s) {
-    if (s.isEmpty() || s.length() > 6) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-        return false;
-      }
-    }
-    return s.length() == 1 || s.charAt(0) != '0';
+    CsvLabels.Classes classes = CsvLabels.read(labelCells, format.classNames(), lines, source, notes);
+    return Dataset.of(features, classes.labels(), featureNames, classes.names());
   }
 
   private int labelColumn(String[] firstRow, String source, int line) throws DatasetFormatException {
@@ -247,14 +233,6 @@ public final class CsvReader {
           + " does not exist in a row of " + firstRow.length + " cells");
     }
     return idx;
-  }
-
-  private static boolean isNumber(String s) {
-    try {
-      return Double.isFinite(Double.parseDouble(s));
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 
   /** The finite number in {@code cell}, parsed as a float or a double; {@code name} may be null. */

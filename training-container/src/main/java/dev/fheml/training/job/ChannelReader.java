@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -31,10 +32,15 @@ public final class ChannelReader {
   static final int MAX_FILES = 1000;
 
   private final Optional<String> labelColumn;
+  private final Consumer<String> notes;
 
-  /** @param labelColumn the CSV label column's header name; empty = the last column */
-  public ChannelReader(Optional<String> labelColumn) {
+  /**
+   * @param labelColumn the CSV label column's header name; empty = the last column
+   * @param notes       receives the reader's decisions that the data did not spell out, for the log
+   */
+  public ChannelReader(Optional<String> labelColumn, Consumer<String> notes) {
     this.labelColumn = labelColumn;
+    this.notes = notes;
   }
 
   /**
@@ -148,7 +154,7 @@ public final class ChannelReader {
     CsvFormat.Builder format = CsvFormat.builder().classNames(classNames);
     labelColumn.ifPresent(format::labelColumn);
     Path file = files.get(0);
-    return new TrainingData(name, new CsvReader(format.build()).read(file), Optional.empty(), files);
+    return new TrainingData(name, new CsvReader(format.build(), notes).read(file), Optional.empty(), files);
   }
 
   /** A file as the user knows it: relative to the folder given, or the file given itself. */

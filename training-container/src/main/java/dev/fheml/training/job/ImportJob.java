@@ -69,7 +69,7 @@ public final class ImportJob {
    */
   public ModelPipeline.Result run(Path model, Path calibration, Optional<Path> test, Path modelDir)
       throws TrainingJobException, IOException {
-    ChannelReader reader = new ChannelReader(request.label());
+    ChannelReader reader = new ChannelReader(request.label(), log::println);
     TrainingData calibrationData = reader.read(CALIBRATION, calibration, List.of());
     Optional<TrainingData> testData = Optional.empty();
     if (test.isPresent()) {

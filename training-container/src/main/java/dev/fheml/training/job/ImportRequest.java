@@ -137,8 +137,9 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
 
     public ImportRequest build() {
       return new ImportRequest(quantBits(), seed, threads, testFraction, labelColumn(), parameterSet(),
-          Optional.ofNullable(inputShape), Optional.ofNullable(inputNormalize), finetuneEpochs, batchSize, learningRate,
-          weightDecay, trainNoise, noisePositions, augmentation(), sanitize);
+          Optional.ofNullable(inputShape), Optional.ofNullable(inputNormalize), finetuneEpochs,
+          batchSizeGiven().orElse(DEFAULT_BATCH_SIZE), learningRateGiven().orElse(DEFAULT_LEARNING_RATE), weightDecay,
+          trainNoise, noisePositions, augmentation(), sanitize);
     }
   }
 }

@@ -26,8 +26,13 @@ public abstract class JobSettings<B extends JobSettings<B>> {
   double testFraction = 0.2;
   String label;
   String parameters = FheParameters.PBS_L2;
-  int batchSize = 64;
-  double learningRate = 2e-3;
+  /** Rows per step unless given (a training request may choose from the data instead). */
+  static final int DEFAULT_BATCH_SIZE = 64;
+  /** Adam's initial rate unless given (likewise). */
+  static final double DEFAULT_LEARNING_RATE = 2e-3;
+  // null = not given: the import uses the defaults above, training chooses from the data (DataDefaults).
+  Integer batchSize;
+  Double learningRate;
   double weightDecay;
   boolean trainNoise = true;
   double noisePositions = BootstrapNoise.DEFAULT_SIGMA_POSITIONS;
@@ -163,6 +168,14 @@ public abstract class JobSettings<B extends JobSettings<B>> {
 
   FheParameters parameterSet() {
     return FheParameters.byName(parameters);
+  }
+
+  Optional<Integer> batchSizeGiven() {
+    return Optional.ofNullable(batchSize);
+  }
+
+  Optional<Double> learningRateGiven() {
+    return Optional.ofNullable(learningRate);
   }
 
   Optional<Boolean> augmentation() {

@@ -1,6 +1,8 @@
 package dev.fheml.training.job;
 
 import dev.fheml.protocol.TrainingChannels;
+import dev.fheml.training.compile.UnsafeModelException;
+import dev.fheml.training.data.DataShape;
 import dev.fheml.training.data.DataSplit;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.ImageShape;
@@ -21,7 +23,10 @@ import java.util.Optional;
  * {@code metrics.json} out in the model folder, metrics printed as {@link MetricLines}. The data are
  * the {@value #TRAIN} channel (required) and the {@value #TEST} channel (optional; without it a
  * stratified {@code test_fraction} of the training rows is held out for the metrics), each a folder or
- * one file ({@link ChannelReader}). Training, compiling and packaging are {@link ModelPipeline}'s. The
+ * one file ({@link ChannelReader}). Before training it checks the rows ({@link DataRequirements}) and
+ * chooses what the request leaves open from them ({@link DataDefaults}, {@link AugmentationChoice}); a
+ * model the compiler refuses ends in the hyperparameters to turn ({@link CompilerHints}). Training,
+ * compiling and packaging are {@link ModelPipeline}'s. The
  * SageMaker entry point runs it on {@code /opt/ml}, {@code fhe-ml train} on the user's paths.
  */
 public final class TrainingJob {
@@ -56,7 +61,7 @@ public final class TrainingJob {
   public ModelPipeline.Result run(Path train, Optional<Path> test, Path modelDir)
       throws TrainingJobException, IOException {
     log.println("request: " + request);
-    ChannelReader reader = new ChannelReader(request.label());
+    ChannelReader reader = new ChannelReader(request.label(), log::println);
     TrainingData trainData = reader.read(TRAIN, train, List.of());
     log.println(trainData.describe());
     Optional<ImageShape> image = trainData.image();
@@ -64,10 +69,11 @@ public final class TrainingJob {
       throw new TrainingJobException("hyperparameter label names a CSV column, but channel " + TRAIN
           + " holds IDX images; drop label");
     }
-    if (request.augmentsImages(image.isPresent()) && image.isEmpty()) {
+    if (request.augment().orElse(false) && image.isEmpty()) {
       throw new TrainingJobException("hyperparameter augment: augmentation distorts images, but channel " + TRAIN
           + " holds CSV rows; drop augment");
     }
+    DataRequirements.requireClasses(TRAIN, trainData.dataset());
     Dataset trainRows = trainData.dataset();
     Dataset testRows;
     if (test.isPresent()) {
@@ -82,10 +88,27 @@ public final class TrainingJob {
       log.printf("no %s channel: holding out %d of %d training rows (test_fraction %s) for the metrics%n", TEST,
           testRows.size(), trainData.dataset().size(), request.testFraction());
     }
-    TrainingConfig config = request.trainingConfig(image);
+    DataRequirements.requireSizes(trainRows, testRows, test.isPresent() ? 0 : request.testFraction(), log);
+    DataShape shape = DataShape.of(trainRows, image);
+    log.println(request.settingsFor(shape).describe() + " (" + shape + ")");
+    TrainingConfig config = request.trainingConfig(shape);
     checkWritable(modelDir);
-    ModelPipeline.Result result = ModelPipeline.run(name, config, trainRows, testRows, request.compileOptions(),
-        modelDir, ProgressListener.printingTo(log), log);
+    ModelPipeline.Result result;
+    try {
+      if (request.choosesAugmentation(shape)) {
+        AugmentationChoice.Choice choice = AugmentationChoice.choose(config,
+            request.imageAugmentation(image.orElseThrow()), trainRows, ProgressListener.printingTo(log), log);
+        config = choice.config();
+        result = ModelPipeline.packageTrained(name, config, choice.result(), trainRows, testRows,
+            request.compileOptions(), modelDir, log);
+      } else {
+        result = ModelPipeline.run(name, config, trainRows, testRows, request.compileOptions(), modelDir,
+            ProgressListener.printingTo(log), log);
+      }
+    } catch (UnsafeModelException e) {
+      throw new TrainingJobException("the trained model cannot be run under FHE safely: " + e.getMessage() + "; "
+          + CompilerHints.forTraining(config, request.compileOptions(), e), e);
+    }
     MetricLines.print(result.metrics(), log);
     return result;
   }

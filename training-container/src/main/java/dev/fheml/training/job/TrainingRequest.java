@@ -2,6 +2,7 @@ package dev.fheml.training.job;
 
 import dev.fheml.core.FheParameters;
 import dev.fheml.training.compile.CompileOptions;
+import dev.fheml.training.data.DataShape;
 import dev.fheml.training.data.ImageShape;
 import dev.fheml.training.data.MinMaxScaler;
 import dev.fheml.training.data.Mnist;
@@ -21,17 +22,20 @@ import java.util.Optional;
  * {@code TrainMain}'s options, or code ({@link #builder()}). Immutable.
  *
  * <p>The defaults are written once, in the fields of {@link Builder} and of {@link JobSettings} (which
- * imports share); the README's hyperparameter table lists them, a test checks each; they are the
- * measured MNIST recipe of training-container/README.md.
+ * imports share); the README's hyperparameter table lists them, a test checks each. The settings that
+ * must fit the data (hidden widths, epochs, batch size, learning rate) are empty unless given, and
+ * {@link DataDefaults} chooses them from the data's shape: for MNIST-sized images the measured recipe
+ * of training-container/README.md.
  * Each component's doc names its hyperparameter. Setters check ranges and throw
  * {@link IllegalArgumentException} with a message that starts with the hyperparameter's name.
  *
  * @param model              {@code model}: the architecture
- * @param hidden             {@code hidden}: hidden widths of an MLP; empty for logreg
- * @param epochs             {@code epochs}: passes over the training rows; by default fewer for
- *                           logreg, whose convex loss settles sooner
- * @param batchSize          {@code batch_size}: rows per step
- * @param learningRate       {@code learning_rate}: Adam's initial rate (cosine decay)
+ * @param hidden             {@code hidden}: hidden widths of an MLP (empty = from the data); an empty
+ *                           list for logreg
+ * @param epochs             {@code epochs}: passes over the training rows (empty = from the data)
+ * @param batchSize          {@code batch_size}: rows per step (empty = from the data)
+ * @param learningRate       {@code learning_rate}: Adam's initial rate, cosine decay (empty = from the
+ *                           data)
  * @param weightDecay        {@code weight_decay}: decoupled weight decay
  * @param bits               {@code bits} (all three), {@code input_bits}, {@code weight_bits},
  *                           {@code activation_bits}
@@ -41,8 +45,8 @@ import java.util.Optional;
  *                           best epoch
  * @param testFraction       {@code test_fraction}: share held out for the metrics when there are no
  *                           test rows
- * @param augment            {@code augment}: image distortion; empty = on for images with an MLP,
- *                           off otherwise
+ * @param augment            {@code augment}: image distortion; empty = chosen on the validation split
+ *                           for an MLP on images (trained both ways), off otherwise
  * @param elastic            {@code elastic}: elastic distortion in pixels, 0 = affine only
  * @param trainNoise         {@code train_noise}: inject the bootstrap's reading noise while training
  * @param noisePositions     {@code noise_positions}: that noise's sigma in bootstrap positions
@@ -55,8 +59,9 @@ import java.util.Optional;
  * @param parameters         {@code parameters}: the FHE parameter set
  * @param sanitize           {@code sanitize}: sanitized responses (see {@link JobSettings#sanitize})
  */
-public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs, int batchSize, double learningRate,
-    double weightDecay, QuantBits bits, long seed, int threads, double validationFraction, double testFraction,
+public record TrainingRequest(ModelKind model, Optional<List<Integer>> hidden, Optional<Integer> epochs,
+    Optional<Integer> batchSize, Optional<Double> learningRate, double weightDecay, QuantBits bits, long seed,
+    int threads, double validationFraction, double testFraction,
     Optional<Boolean> augment, double elastic, boolean trainNoise, double noisePositions, int warmupEpochs,
     double noiseMargin, Optional<String> label, FheParameters parameters, boolean sanitize) {
 
@@ -66,12 +71,15 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
   /** Copies the list; checks what the builder cannot (a hand-made record). */
   public TrainingRequest {
     Objects.requireNonNull(model, "model");
-    hidden = List.copyOf(hidden);
+    hidden = hidden.map(List::copyOf);
+    Objects.requireNonNull(epochs, "epochs");
+    Objects.requireNonNull(batchSize, "batchSize");
+    Objects.requireNonNull(learningRate, "learningRate");
     Objects.requireNonNull(bits, "bits");
     Objects.requireNonNull(augment, "augment");
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(parameters, "parameters");
-    if (hidden.isEmpty() != (model == ModelKind.LOGREG)) {
+    if (model == ModelKind.LOGREG ? !hidden.equals(Optional.of(List.of())) : hidden.map(List::isEmpty).orElse(false)) {
       throw new IllegalArgumentException("hidden: " + hidden + " does not fit model " + model);
     }
   }
@@ -86,34 +94,54 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
     return builder().build();
   }
 
+  /** The settings this request gives, and those it leaves open chosen for data of {@code shape}. */
+  public TrainingSettings settingsFor(DataShape shape) {
+    return DataDefaults.choose(this, shape);
+  }
+
   /**
-   * The trainer's configuration for training rows that are {@code image}s, or CSV rows if empty:
-   * images get the fixed 0..255 pixel scaler and (see {@link #augment}) the image augmentation at
-   * their size; CSV features get a scaler fitted on the training rows.
+   * The trainer's configuration for data of {@code shape} ({@link #settingsFor}): images get the fixed
+   * 0..255 pixel scaler and, if asked for, the image augmentation at their size; table features get a
+   * scaler fitted on the training rows.
    *
-   * @throws IllegalArgumentException if {@code augment} is true and the rows are not images
+   * @throws IllegalArgumentException if {@code augment} is true and the rows are not images, or the
+   *                                  warm-up is not shorter than the epochs chosen
    */
-  public TrainingConfig trainingConfig(Optional<ImageShape> image) {
+  public TrainingConfig trainingConfig(DataShape shape) {
+    TrainingSettings s = settingsFor(shape);
+    Optional<ImageShape> image = shape.image();
+    if (warmupEpochs >= s.epochs()) {
+      throw new IllegalArgumentException("warmup_epochs: " + warmupEpochs + " float epochs leave none of the "
+          + s.epochs() + " epochs for quantization-aware training");
+    }
     BootstrapNoise noise = new BootstrapNoise(BootstrapNoise.DEFAULT_POSITIONS, trainNoise ? noisePositions : 0,
         noiseMargin);
-    TrainingConfig.Builder b = TrainingConfig.builder().hiddenSizes(hidden).bits(bits).noise(noise).epochs(epochs)
-        .batchSize(batchSize).learningRate(learningRate).weightDecay(weightDecay).floatWarmupEpochs(warmupEpochs)
-        .validationFraction(validationFraction).seed(seed).threads(threads);
-    image.ifPresent(s -> b.scaler(MinMaxScaler.fixed(s.pixels(), 0, Mnist.MAX_PIXEL)));
-    if (augmentsImages(image.isPresent())) {
+    TrainingConfig.Builder b = TrainingConfig.builder().hiddenSizes(s.hidden()).bits(bits).noise(noise)
+        .epochs(s.epochs()).batchSize(s.batchSize()).learningRate(s.learningRate()).weightDecay(weightDecay)
+        .floatWarmupEpochs(warmupEpochs).validationFraction(validationFraction).seed(seed).threads(threads);
+    image.ifPresent(i -> b.scaler(MinMaxScaler.fixed(i.pixels(), 0, Mnist.MAX_PIXEL)));
+    if (s.augment()) {
       if (image.isEmpty()) {
         throw new IllegalArgumentException("augment: augmentation distorts images, but the rows are not images");
       }
-      ImageAugmentation mnist = ImageAugmentation.mnistDefaults();
-      b.augmentation(new ImageAugmentation(image.get().width(), image.get().height(), mnist.maxShift(),
-          mnist.maxRotationDegrees(), mnist.maxScaleDelta(), elastic, ELASTIC_GRID));
+      b.augmentation(imageAugmentation(image.get()));
     }
     return b.build();
   }
 
-  /** Whether training distorts the rows: as asked, else for images with an MLP. */
-  public boolean augmentsImages(boolean rowsAreImages) {
-    return augment.orElse(rowsAreImages && model == ModelKind.MLP);
+  /** The image augmentation this request trains {@code image}s with when it augments them. */
+  public ImageAugmentation imageAugmentation(ImageShape image) {
+    ImageAugmentation mnist = ImageAugmentation.mnistDefaults();
+    return new ImageAugmentation(image.width(), image.height(), mnist.maxShift(), mnist.maxRotationDegrees(),
+        mnist.maxScaleDelta(), elastic, ELASTIC_GRID);
+  }
+
+  /**
+   * Whether augmentation is left to the validation split ({@code AugmentationChoice}): not given, and an
+   * MLP on images (logistic regression was measured not to gain from it).
+   */
+  public boolean choosesAugmentation(DataShape shape) {
+    return augment.isEmpty() && shape.isImage() && model == ModelKind.MLP;
   }
 
   /** The compiler's options: this parameter set, and ranges widened by the same margin as in training. */
@@ -144,7 +172,7 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
       return this;
     }
 
-    /** Hidden widths, each in [1, 4096]; an MLP needs one at least, logreg none. */
+    /** Hidden widths, each in [1, 4096]; an MLP needs one at least, logreg none (unset: from the data). */
     public Builder hidden(List<Integer> widths) {
       List<Integer> copy = new ArrayList<>();
       for (int w : widths) {
@@ -154,7 +182,7 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
       return this;
     }
 
-    /** Epochs in [1, 100000]. */
+    /** Epochs in [1, 100000] (unset: from the data). */
     public Builder epochs(int epochs) {
       this.epochs = Ranges.check("epochs", epochs, 1, 100_000);
       return this;
@@ -191,28 +219,27 @@ public record TrainingRequest(ModelKind model, List<Integer> hidden, int epochs,
      *                                  warm-up is not shorter than the training
      */
     public TrainingRequest build() {
-      List<Integer> widths;
+      Optional<List<Integer>> widths;
       if (model == ModelKind.LOGREG) {
         if (hidden != null && !hidden.isEmpty()) {
           throw new IllegalArgumentException("hidden: a logreg model has no hidden layer; drop hidden or use model"
               + " mlp");
         }
-        widths = List.of();
+        widths = Optional.of(List.of());
       } else {
-        widths = hidden != null ? hidden : List.of(64);
-        if (widths.isEmpty()) {
+        if (hidden != null && hidden.isEmpty()) {
           throw new IllegalArgumentException("hidden: an mlp needs at least one hidden width; use model logreg for"
               + " none");
         }
+        widths = Optional.ofNullable(hidden);
       }
-      int e = epochs != null ? epochs : model == ModelKind.MLP ? 100 : 30;
-      if (warmupEpochs >= e) {
-        throw new IllegalArgumentException("warmup_epochs: " + warmupEpochs + " float epochs leave none of the " + e
-            + " epochs for quantization-aware training");
+      if (epochs != null && warmupEpochs >= epochs) {
+        throw new IllegalArgumentException("warmup_epochs: " + warmupEpochs + " float epochs leave none of the "
+            + epochs + " epochs for quantization-aware training");
       }
-      return new TrainingRequest(model, widths, e, batchSize, learningRate, weightDecay, quantBits(), seed, threads,
-          validationFraction, testFraction, augmentation(), elastic, trainNoise, noisePositions, warmupEpochs,
-          noiseMargin, labelColumn(), parameterSet(), sanitize);
+      return new TrainingRequest(model, widths, Optional.ofNullable(epochs), batchSizeGiven(), learningRateGiven(),
+          weightDecay, quantBits(), seed, threads, validationFraction, testFraction, augmentation(), elastic,
+          trainNoise, noisePositions, warmupEpochs, noiseMargin, labelColumn(), parameterSet(), sanitize);
     }
   }
 }

@@ -57,6 +57,12 @@ public final class ModelPipeline {
         config.hiddenSizes(), config.epochs(), train.size());
     TrainingResult trained = new Trainer(config, progress).train(train);
     log.printf("trained in %.1f s (best epoch %d)%n", trained.duration().toMillis() / 1e3, trained.bestEpoch());
+    return packageTrained(name, config, trained, train, test, options, outDir, log);
+  }
+
+  /** Compiles and packages a model {@code config} trained on {@code train}: {@link #run} after training. */
+  public static Result packageTrained(String name, TrainingConfig config, TrainingResult trained, Dataset train,
+      Dataset test, CompileOptions options, Path outDir, PrintStream log) throws IOException {
     Origin origin = new Origin(config.modelKind(), config.hiddenSizes(), config.epochs(), config.seed(), train.size(),
         trained.duration().toMillis() / 1e3, trained.floatModel().accuracy(test), null);
     return compileAndPackage(name, origin, trained.quantizedModel(), test, options, outDir, log);
@@ -100,16 +106,21 @@ public final class ModelPipeline {
       correctNoisy += spec.decode(sim.evaluate(x, noise, sigma)).classIndex() == test.label(r) ? 1 : 0;
       double[] s = exact.scores().clone();
       Arrays.sort(s);
-      gaps.add(new double[] {r, s[s.length - 1] - s[s.length - 2], exact.classIndex()});
+      double gap = s.length > 1 ? s[s.length - 1] - s[s.length - 2] : 0;
+      gaps.add(new double[] {r, gap, exact.classIndex()});
     }
     // Smoke-test samples: the inputs whose two best scores are furthest apart, so noise cannot flip them.
     List<Sample> samples = gaps.stream().limit(Math.min(500, gaps.size()))
         .sorted(Comparator.comparingDouble((double[] g) -> -g[1])).limit(SAMPLES)
         .map(g -> new Sample(toDoubles(test.row((int) g[0])), (int) g[2])).toList();
 
+    double accuracyQuantized = (double) correctQuantized / test.size();
+    MajorityBaseline baseline = MajorityBaseline.of(test);
+    log.println(baseline.describe(accuracyQuantized));
+    baseline.warning(accuracyQuantized).ifPresent(log::println);
     TrainingMetrics metrics = new TrainingMetrics(name, origin.kind(), origin.hidden(), quantized.bits().toString(),
         origin.epochs(), origin.seed(), origin.trainRows(), origin.trainSeconds(), test.size(), origin.accuracyPlain(),
-        (double) correctQuantized / test.size(), (double) correctNoisy / test.size(), params.name(), compiled.modelId(),
+        accuracyQuantized, (double) correctNoisy / test.size(), baseline.accuracy(), params.name(), compiled.modelId(),
         compiled.circuit().bootstrapCount(), compiled.report().stream().map(StageReport::toString).toList(),
         Math.pow(2, compiled.log2PFailPerQuery()), compiled.log2PFailPerQuery(), options.sanitize(),
         origin.importDetails());

@@ -28,6 +28,8 @@ import java.util.Map;
  * @param accuracyPlain          the float model's accuracy
  * @param accuracyQuantized      the compiled circuit's exact (noiseless) accuracy
  * @param accuracyNoisySimulated the circuit's accuracy with simulated bootstrap noise
+ * @param accuracyMajorityClass  the accuracy of always answering the test rows' most frequent class: the
+ *                               baseline a model must clearly beat to have learned anything
  * @param params                 the FHE parameter set
  * @param modelId                the compiled circuit's id
  * @param pbsCount               bootstraps per prediction
@@ -41,8 +43,9 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
     int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
-    double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages,
-    double pFailPerQuery, @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery, boolean sanitized,
+    double accuracyNoisySimulated, double accuracyMajorityClass, String params, String modelId, int pbsCount,
+    List<String> stages, double pFailPerQuery, @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery,
+    boolean sanitized,
     @JsonProperty("import") @JsonInclude(JsonInclude.Include.NON_NULL) ImportDetails importDetails) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,10 +58,11 @@ public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden
   /** A trained model's metrics (no import details). */
   public TrainingMetrics(String name, ModelKind model, List<Integer> hidden, String bits, int epochs, long seed,
       int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
-      double accuracyNoisySimulated, String params, String modelId, int pbsCount, List<String> stages,
-      double pFailPerQuery, double log2PFailPerQuery, boolean sanitized) {
+      double accuracyNoisySimulated, double accuracyMajorityClass, String params, String modelId, int pbsCount,
+      List<String> stages, double pFailPerQuery, double log2PFailPerQuery, boolean sanitized) {
     this(name, model, hidden, bits, epochs, seed, trainRows, trainSeconds, testRows, accuracyPlain, accuracyQuantized,
-        accuracyNoisySimulated, params, modelId, pbsCount, stages, pFailPerQuery, log2PFailPerQuery, sanitized, null);
+        accuracyNoisySimulated, accuracyMajorityClass, params, modelId, pbsCount, stages, pFailPerQuery,
+        log2PFailPerQuery, sanitized, null);
   }
 
   /** The JSON object's entries in order (numbers stay numbers): what metric lines are printed from. */

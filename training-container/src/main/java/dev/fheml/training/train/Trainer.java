@@ -54,18 +54,18 @@ public final class Trainer {
             + training.numFeatures() + " features");
       }
     });
-    Dataset fit;
-    Dataset validation;
+    Dataset fit = training;
+    Dataset validation = null;
     if (config.validationFraction() > 0) {
       DataSplit split = DataSplit.stratified(training, config.validationFraction(),
           config.seed() ^ SPLIT_SALT);
-      fit = split.kept();
-      validation = split.heldOut();
-    } else {
-      fit = training;
-      validation = null;
+      // Too few rows of every class to hold any out: train on all of them and keep the last epoch.
+      if (split.heldOut().size() > 0) {
+        fit = split.kept();
+        validation = split.heldOut();
+      }
     }
-    MinMaxScaler scaler = config.scaler().orElseGet(() -> MinMaxScaler.fit(fit));
+    MinMaxScaler scaler = config.scaler().isPresent() ? config.scaler().get() : MinMaxScaler.fit(fit);
     if (scaler.numFeatures() != training.numFeatures()) {
       throw new IllegalArgumentException("the scaler has " + scaler.numFeatures() + " features, the data "
           + training.numFeatures());
@@ -125,7 +125,8 @@ public final class Trainer {
         }
         FloatModel model = net.toFloatModel(scaler, training.classNames());
         double[] acc = validate(model, calibration, validation, qat, epoch);
-        if (qat && acc[0] >= bestAccuracy) {
+        // Without validation rows every epoch is "best": the last one is kept.
+        if (qat && (validation == null || acc[0] >= bestAccuracy)) {
           bestAccuracy = acc[0];
           best = net.snapshot();
           bestEpoch = epoch + 1;

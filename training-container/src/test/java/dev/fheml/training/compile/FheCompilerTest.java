@@ -21,6 +21,7 @@ import dev.fheml.core.circuit.CircuitEvaluator;
 import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.Stage;
 import dev.fheml.training.data.BundledData;
+import dev.fheml.training.data.DataShape;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.MinMaxScaler;
 import dev.fheml.training.data.Mnist;
@@ -34,6 +35,7 @@ import dev.fheml.training.quant.QuantizedModel;
 import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
 import dev.fheml.training.train.Trainer;
+import dev.fheml.training.train.TrainingConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +69,8 @@ class FheCompilerTest {
   private static QuantizedModel trainModel(Consumer<TrainingRequest.Builder> settings) {
     TrainingRequest.Builder b = TrainingRequest.builder().seed(7).threads(2).augment(false);
     settings.accept(b);
-    return new Trainer(b.build().trainingConfig(Optional.of(Mnist.IMAGE)), ProgressListener.silent()).train(train)
+    TrainingConfig config = b.build().trainingConfig(DataShape.of(train, Optional.of(Mnist.IMAGE)));
+    return new Trainer(config, ProgressListener.silent()).train(train)
         .quantizedModel();
   }
 
@@ -401,6 +404,32 @@ class FheCompilerTest {
     CompiledModel loose = new FheCompiler(new CompileOptions(l1.parameters(), l1.rangeMargin(), -2, false, 2))
         .compile(mlp);
     assertTrue(loose.log2PFailPerQuery() > -40 && loose.log2PFailPerQuery() <= -2, "2^" + loose.log2PFailPerQuery());
+  }
+
+  /**
+   * A model whose outputs are the same on every calibration row (all hidden units dead, as a 300-feature
+   * table trained at rate 0.01 left it) answers one class for every input: refused, not compiled into
+   * a circuit that passes its smoke test while predicting one class.
+   */
+  @Test
+  void refusesAModelWithOneAnswerForEveryInput() {
+    InputQuantizer input = new InputQuantizer(MinMaxScaler.fixed(4, 0, 3), 2);
+    ActivationQuantizer act = new ActivationQuantizer(1.0, 2);
+    QuantizedLayer hidden = new QuantizedLayer(4, 2, 2, filled(8, -1), new long[2], ones(2), 1.0 / 3,
+        Optional.of(act), ranges(2, -12, 0));
+    QuantizedLayer dead = new QuantizedLayer(2, 2, 4, new int[] {1, -1, -1, 1}, new long[] {3, 1}, ones(2), 1.0,
+        Optional.empty(), new AccumulatorRange[] {new AccumulatorRange(3, 3), new AccumulatorRange(1, 1)});
+    QuantizedModel model = new QuantizedModel(input, List.of(hidden, dead), List.of("a", "b"));
+    for (CompileOptions options : List.of(CompileOptions.defaults(), LEVELLED)) {
+      ConstantModelException e = assertThrows(ConstantModelException.class,
+          () -> new FheCompiler(options).compile(model));
+      assertTrue(e.getMessage().startsWith("every output is the same on all the calibration data (scores [3, 1]): the"
+          + " model answers one class for every input"), e.getMessage());
+    }
+    QuantizedLayer alive = new QuantizedLayer(2, 2, 4, new int[] {1, -1, -1, 1}, new long[] {3, 1}, ones(2), 1.0,
+        Optional.empty(), new AccumulatorRange[] {new AccumulatorRange(3, 3), new AccumulatorRange(1, 2)});
+    new FheCompiler(CompileOptions.defaults()).compile(new QuantizedModel(input, List.of(hidden, alive),
+        List.of("a", "b")));
   }
 
   /** 4 inputs -> 64 (1-bit weights) -> 2 (16-bit weights) -> 2: the second bootstrap's input is noisy. */

@@ -10,6 +10,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,82 @@ class CsvReaderTest {
     Dataset d = read("1,2,0\n3,4,2\n\n");
     assertEquals(2, d.size());
     assertEquals(List.of("f0", "f1"), d.featureNames());
-    assertEquals(3, d.numClasses());
+    assertEquals(List.of("0", "2"), d.classNames(), "the labels that occur, no class 1");
+  }
+
+  private static Dataset readNoting(String text, List<String> notes) throws IOException {
+    return new CsvReader(CsvFormat.builder().build(), notes::add).read(new StringReader(text), "t.csv");
+  }
+
+  /** pandas writes unnamed columns as 0, 1, 2, ...: that row names the columns, it is no data row. */
+  @Test
+  void pandasDefaultColumnNamesAreAHeader() throws IOException {
+    List<String> notes = new ArrayList<>();
+    Dataset d = readNoting("0,1,2,3,target\n5.1,3.5,1.4,0.2,0\n6.2,2.9,4.3,1.3,1\n", notes);
+    assertEquals(2, d.size(), "no row for the header");
+    assertEquals(List.of("0", "1"), d.classNames(), "no class 'target'");
+    assertEquals(List.of("0", "1", "2", "3"), d.featureNames());
+    assertEquals(5.1f, d.feature(0, 0), "the feature minimums are the data's");
+    assertEquals(List.of("line 1 of t.csv read as a header: its cells are 0, 1, 2, ... (pandas' default column"
+        + " names)"), notes);
+    assertEquals(2, readNoting("0,1,2,3,4\n5.1,3.5,1.4,0.2,0\n6.2,2.9,4.3,1.3,1\n", notes).size(), "np.c_[X, y]");
+  }
+
+  /** A text label over number labels is the label column's name, whatever the feature names. */
+  @Test
+  void aTextLabelAboveNumberLabelsIsAHeader() throws IOException {
+    List<String> notes = new ArrayList<>();
+    Dataset d = readNoting("1990,2000,target\n1,2,0\n3,4,1\n", notes);
+    assertEquals(2, d.size());
+    assertEquals(List.of("1990", "2000"), d.featureNames());
+    assertEquals(List.of("line 1 of t.csv read as a header: its label cell 'target' is text, every other row's"
+        + " label is a number"), notes);
+    assertEquals(2, read("5.1,3.5,setosa\n4.9,3.0,versicolor\n").size(), "text labels all the way: data");
+  }
+
+  /** A header-less file whose first row has a bad cell: refused, not silently dropped as a header. */
+  @Test
+  void aFirstRowMixingTextAndNumbersIsRefused() {
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> read("?,2.5,0\n1,2,1\n3,4,0\n"));
+    assertEquals("t.csv: line 1: the first row mixes text (column 1: '?') and numbers (column 2: '2.5'): a header"
+        + " names every column with text, a data row holds numbers only; fix that cell, or name every column",
+        e.getMessage());
+  }
+
+  /** pandas' to_csv() writes its row index as an unnamed first column: refused, not trained on. */
+  @Test
+  void pandasRowIndexIsRefused() throws IOException {
+    DatasetFormatException e = assertThrows(DatasetFormatException.class,
+        () -> read(",a,b,target\n0,1.5,2,0\n1,3,4,1\n2,5,6,0\n"));
+    assertEquals("t.csv: line 1: column 1 has no name and holds 0, 1, 2, ...: pandas' row index, not a feature;"
+        + " write the file with to_csv(index=False), or drop that column", e.getMessage());
+    assertEquals(3, read("id,a,target\n0,1.5,0\n1,3,1\n2,5,0\n").size(), "a named column is the user's choice");
+  }
+
+  /** Labels 1..3 are three classes (no phantom class 0); the log says how numbers became classes. */
+  @Test
+  void numberLabelsAreTheClassesThatOccur() throws IOException {
+    List<String> notes = new ArrayList<>();
+    Dataset d = readNoting("1,1\n2,3\n3,2\n4,3\n", notes);
+    assertEquals(List.of("1", "2", "3"), d.classNames());
+    assertArrayEquals(new int[] {0, 2, 1, 2}, d.labels());
+    assertEquals(1, notes.size());
+    assertTrue(notes.get(0).startsWith("t.csv: the labels are the numbers [1, 2, 3]; the model's classes"),
+        notes.get(0));
+    assertEquals(List.of("-1", "2", "10"), read("1,10\n2,-1\n3,2\n").classNames(), "numeric order");
+  }
+
+  /** 0.0/1.0 (pandas writes float labels so) are the classes 0 and 1, also against fixed classes. */
+  @Test
+  void wholeFloatLabelsAreTheirIntegers() throws IOException {
+    Dataset d = read("1,0.0\n2,1.0\n3,1\n");
+    assertEquals(List.of("0", "1"), d.classNames());
+    assertArrayEquals(new int[] {0, 1, 1}, d.labels());
+    CsvFormat fixed = CsvFormat.builder().classNames(List.of("0", "1")).build();
+    assertArrayEquals(new int[] {1, 0}, read(fixed, "1,1.0\n2,0e0\n").labels());
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> read("1,0.5\n2,1\n3,2.25\n"));
+    assertEquals("line 1", e.location());
+    assertTrue(e.getMessage().contains("the label '0.5' is a number that is not whole"), e.getMessage());
   }
 
   @Test

@@ -25,7 +25,7 @@ class ChannelReaderTest {
   }
 
   private static TrainingData read(Path path) throws Exception {
-    return new ChannelReader(Optional.empty()).read("train", path, List.of());
+    return new ChannelReader(Optional.empty(), note -> { }).read("train", path, List.of());
   }
 
   private String failure(Path path) {
@@ -97,7 +97,7 @@ class ChannelReaderTest {
   @Test
   void gzipCsvAndNamedLabelColumnAndFixedClasses() throws Exception {
     channel().file("rows.csv.gz", IdxBytes.gzip("kind,a,b\nyes,1,2\nyes,3,4\n".getBytes(StandardCharsets.UTF_8)));
-    TrainingData d = new ChannelReader(Optional.of("kind")).read("train", channel().dir(), List.of("no", "yes"));
+    TrainingData d = new ChannelReader(Optional.of("kind"), note -> { }).read("train", channel().dir(), List.of("no", "yes"));
     assertEquals(List.of("no", "yes"), d.dataset().classNames());
     assertEquals(1, d.dataset().label(0));
     assertEquals(2, d.dataset().numFeatures());

@@ -1,11 +1,13 @@
 package dev.fheml.training.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fheml.core.FheParameters;
 import dev.fheml.training.compile.CompileOptions;
+import dev.fheml.training.data.DataShape;
 import dev.fheml.training.data.ImageShape;
 import dev.fheml.training.data.Mnist;
 import dev.fheml.training.quant.BootstrapNoise;
@@ -20,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /** The request's defaults (each asserted here and nowhere else), its checks, and what it configures. */
 class TrainingRequestTest {
-  private static final Optional<ImageShape> CSV = Optional.empty();
-  private static final Optional<ImageShape> MNIST = Optional.of(Mnist.IMAGE);
+  /** A small table (iris' size) and the bundled MNIST subset, as the trainer gets them. */
+  private static final DataShape CSV = new DataShape(120, 4, 3, Optional.empty());
+  private static final DataShape MNIST = new DataShape(10_000, 784, 10, Optional.of(Mnist.IMAGE));
 
   private static TrainingRequest with(Consumer<TrainingRequest.Builder> settings) {
     TrainingRequest.Builder b = TrainingRequest.builder();
@@ -38,10 +41,10 @@ class TrainingRequestTest {
   void defaults() {
     TrainingRequest d = TrainingRequest.defaults();
     assertEquals(ModelKind.MLP, d.model());
-    assertEquals(List.of(64), d.hidden());
-    assertEquals(100, d.epochs());
-    assertEquals(64, d.batchSize());
-    assertEquals(0.002, d.learningRate());
+    assertEquals(Optional.empty(), d.hidden(), "from the data");
+    assertEquals(Optional.empty(), d.epochs(), "from the data");
+    assertEquals(Optional.empty(), d.batchSize(), "from the data");
+    assertEquals(Optional.empty(), d.learningRate(), "from the data");
     assertEquals(0.0001, d.weightDecay());
     assertEquals(new QuantBits(4, 4, 4), d.bits());
     assertEquals(1, d.seed());
@@ -56,8 +59,7 @@ class TrainingRequestTest {
     assertEquals(0.05, d.noiseMargin());
     assertEquals(Optional.empty(), d.label());
     assertEquals(FheParameters.PBS_L2, d.parameters().name());
-    assertEquals(30, with(b -> b.model(ModelKind.LOGREG)).epochs(), "logreg's epochs");
-    assertEquals(List.of(), with(b -> b.model(ModelKind.LOGREG)).hidden(), "logreg's hidden");
+    assertEquals(Optional.of(List.of()), with(b -> b.model(ModelKind.LOGREG)).hidden(), "logreg's hidden");
   }
 
   @Test
@@ -83,34 +85,81 @@ class TrainingRequestTest {
         .startsWith("hidden: a logreg model has no hidden layer"));
     assertTrue(failure(b -> b.hidden(List.of())).startsWith("hidden: an mlp needs at least one hidden width"));
     assertTrue(failure(b -> b.epochs(3).warmupEpochs(3)).startsWith("warmup_epochs: 3 float epochs leave none"));
-    assertEquals(List.of(), with(b -> b.model(ModelKind.LOGREG).hidden(List.of())).hidden());
+    assertEquals(Optional.of(List.of()), with(b -> b.model(ModelKind.LOGREG).hidden(List.of())).hidden());
     assertEquals(Optional.empty(), with(b -> b.label(" ")).label(), "blank = the last column");
   }
 
+  /** The MNIST recipe of training-container/README.md, except augmentation, which is asked for. */
   @Test
   void defaultsOnMnistImagesAreTheMeasuredRecipe() {
-    TrainingConfig c = TrainingRequest.defaults().trainingConfig(MNIST);
     TrainingRequest d = TrainingRequest.defaults();
-    assertEquals(d.hidden(), c.hiddenSizes());
+    TrainingConfig c = d.trainingConfig(MNIST);
+    assertEquals(List.of(64), c.hiddenSizes());
     assertEquals(d.bits(), c.bits());
     assertEquals(BootstrapNoise.defaults(), c.noise());
-    assertEquals(d.epochs(), c.epochs());
-    assertEquals(d.batchSize(), c.batchSize());
-    assertEquals(d.learningRate(), c.learningRate());
+    assertEquals(100, c.epochs());
+    assertEquals(64, c.batchSize());
+    assertEquals(0.002, c.learningRate());
     assertEquals(d.threads(), c.threads());
+    assertTrue(c.augmentation().isEmpty(), "augmentation when asked for, or chosen on validation");
+    assertTrue(d.choosesAugmentation(MNIST));
+    assertFalse(d.choosesAugmentation(CSV));
+    assertFalse(with(b -> b.augment(false)).choosesAugmentation(MNIST));
+    assertFalse(with(b -> b.model(ModelKind.LOGREG)).choosesAugmentation(MNIST));
     assertEquals(ImageAugmentation.mnistDefaults().withElastic(d.elastic(), TrainingRequest.ELASTIC_GRID),
-        c.augmentation().orElseThrow());
+        with(b -> b.augment(true)).trainingConfig(MNIST).augmentation().orElseThrow());
     assertEquals(255.0, c.scaler().orElseThrow().max(0));
+    assertEquals(30, with(b -> b.model(ModelKind.LOGREG)).trainingConfig(MNIST).epochs(), "logreg's epochs");
+  }
+
+  /** More images than the recipe's 10,000: fewer epochs (about the same steps), never fewer than 10. */
+  @Test
+  void moreImagesTrainFewerEpochs() {
+    assertEquals(100, TrainingRequest.defaults().trainingConfig(new DataShape(8_000, 784, 10, MNIST.image()))
+        .epochs(), "capped at the recipe's");
+    assertEquals(17, TrainingRequest.defaults().trainingConfig(new DataShape(60_000, 784, 10, MNIST.image()))
+        .epochs());
+    assertEquals(10, TrainingRequest.defaults().trainingConfig(new DataShape(500_000, 784, 10, MNIST.image()))
+        .epochs());
+    assertEquals(7, with(b -> b.epochs(7)).trainingConfig(new DataShape(60_000, 784, 10, MNIST.image())).epochs(),
+        "given wins");
+  }
+
+  /**
+   * Tables: about 3000 Adam steps at 0.01 with batches of ~1/32 of the rows, hidden width from the
+   * features; the image recipe's 30 epochs of 64-row batches left logistic regression at 36 % on iris.
+   */
+  @Test
+  void tableDefaultsFollowRowsAndFeatures() {
+    TrainingConfig iris = TrainingRequest.defaults().trainingConfig(CSV);
+    assertEquals(List.of(8), iris.hiddenSizes(), "4 features: the smallest width");
+    assertEquals(8, iris.batchSize(), "120 rows: the smallest batch");
+    assertEquals(0.01, iris.learningRate());
+    assertEquals(215, iris.epochs(), "108 fitted rows in 14 batches: 215 epochs for 3000 steps");
+    TrainingConfig wide = TrainingRequest.defaults().trainingConfig(new DataShape(1440, 300, 3, Optional.empty()));
+    assertEquals(List.of(16), wide.hiddenSizes(), "300 features: the widest default");
+    assertEquals(0.00107, wide.learningRate(), "0.01 x 32/300: at 0.01 every hidden unit died");
+    assertEquals(0.005, TrainingRequest.defaults().trainingConfig(new DataShape(1437, 64, 10, Optional.empty()))
+        .learningRate());
+    assertEquals(32, wide.batchSize(), "1440 rows / 32 = 45: the power of two below");
+    assertEquals(74, wide.epochs(), "1296 fitted rows in 41 batches");
+    assertEquals(500, TrainingRequest.defaults().trainingConfig(new DataShape(20, 4, 2, Optional.empty())).epochs(),
+        "at most 500");
+    assertEquals(30, TrainingRequest.defaults().trainingConfig(new DataShape(200_000, 4, 2, Optional.empty()))
+        .epochs(), "at least 30");
+    TrainingSettings s = with(b -> b.hidden(List.of(5)).batchSize(4)).settingsFor(CSV);
+    assertEquals(List.of(5), s.hidden());
+    assertEquals(4, s.batchSize());
+    assertEquals(List.of("learning_rate 0.01", "epochs 112 (from 120 rows and batch 4)"), s.fromData());
   }
 
   @Test
   void otherImageSizesAugmentAtTheirSize() {
-    ImageAugmentation a = with(b -> b.elastic(0)).trainingConfig(Optional.of(new ImageShape(16, 12)))
-        .augmentation().orElseThrow();
+    ImageAugmentation a = with(b -> b.elastic(0).augment(true))
+        .trainingConfig(new DataShape(100, 192, 2, Optional.of(new ImageShape(16, 12)))).augmentation().orElseThrow();
     assertEquals(List.of(16, 12), List.of(a.width(), a.height()));
     assertEquals(0.0, a.elasticDisplacement());
     assertTrue(with(b -> b.augment(false)).trainingConfig(MNIST).augmentation().isEmpty());
-    assertTrue(with(b -> b.model(ModelKind.LOGREG)).trainingConfig(MNIST).augmentation().isEmpty());
   }
 
   @Test

@@ -46,15 +46,15 @@ class HyperparametersTest {
          "noise_positions": "4.5", "label": "kind", "parameters": "TUNIFORM_2M128_2_2_PBS_L1",
          "input_bits": "3", "activation_bits": "2"}""").request();
     assertEquals(ModelKind.MLP, r.model());
-    assertEquals(List.of(32, 16), r.hidden());
-    assertEquals(7, r.epochs());
-    assertEquals(0.01, r.learningRate());
+    assertEquals(Optional.of(List.of(32, 16)), r.hidden());
+    assertEquals(Optional.of(7), r.epochs());
+    assertEquals(Optional.of(0.01), r.learningRate());
     assertEquals(42, r.seed());
     assertEquals(Optional.of(false), r.augment());
     assertEquals(new QuantBits(3, 6, 2), r.bits(), "bits, then the one-of-three overrides");
     assertEquals(0.0, r.validationFraction());
     assertEquals(3, r.threads());
-    assertEquals(16, r.batchSize());
+    assertEquals(Optional.of(16), r.batchSize());
     assertEquals(0.0, r.weightDecay());
     assertEquals(0.5, r.testFraction());
     assertEquals(2.0, r.elastic());
@@ -68,14 +68,14 @@ class HyperparametersTest {
   void pythonSdkQuotedValuesAndPlainJsonAreAccepted() throws Exception {
     TrainingRequest quoted = json("{\"model\": \"\\\"logreg\\\"\", \"epochs\": \"\\\"3\\\"\"}").request();
     assertEquals(ModelKind.LOGREG, quoted.model());
-    assertEquals(3, quoted.epochs());
+    assertEquals(Optional.of(3), quoted.epochs());
     TrainingRequest plain = json("{\"hidden\": [128, 64], \"epochs\": 12, \"train_noise\": true,"
         + " \"elastic\": 0}").request();
-    assertEquals(List.of(128, 64), plain.hidden());
-    assertEquals(12, plain.epochs());
+    assertEquals(Optional.of(List.of(128, 64)), plain.hidden());
+    assertEquals(Optional.of(12), plain.epochs());
     assertEquals(0.0, plain.elastic());
-    assertEquals(List.of(128, 64), request(Map.of("hidden", "[128, 64]")).hidden());
-    assertEquals(10, request(Map.of("epochs", "10.0")).epochs());
+    assertEquals(Optional.of(List.of(128, 64)), request(Map.of("hidden", "[128, 64]")).hidden());
+    assertEquals(Optional.of(10), request(Map.of("epochs", "10.0")).epochs());
     assertEquals(ModelKind.LOGREG, request(Map.of("model", "LogReg")).model(), "any case");
     assertEquals(Optional.empty(), request(Map.of("label", "")).label());
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fheml.training.data.BundledData;
+import dev.fheml.training.data.DataShape;
 import dev.fheml.training.data.DataSplit;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.Mnist;
@@ -38,7 +39,7 @@ class TrainerTest {
   private static TrainingConfig.Builder mnist(Consumer<TrainingRequest.Builder> settings) {
     TrainingRequest.Builder b = TrainingRequest.builder().augment(false);
     settings.accept(b);
-    return b.build().trainingConfig(Optional.of(Mnist.IMAGE)).toBuilder().calibrationRows(500);
+    return b.build().trainingConfig(DataShape.of(train, Optional.of(Mnist.IMAGE))).toBuilder().calibrationRows(500);
   }
 
   @Test
@@ -98,12 +99,24 @@ class TrainerTest {
         "another seed gives another model");
   }
 
+  /** validation_fraction 0, or too few rows to hold any out, keeps the last epoch (it used to throw). */
+  @Test
+  void withoutValidationRowsTheLastEpochIsKept() throws IOException {
+    Dataset all = BundledData.locate().breastCancer();
+    for (Dataset rows : List.of(all, all.head(3))) {
+      TrainingConfig cfg = TrainingRequest.builder().model(ModelKind.LOGREG).epochs(3).validationFraction(
+          rows.size() > 3 ? 0 : 0.1).threads(2).build().trainingConfig(DataShape.of(rows, Optional.empty()));
+      assertEquals(3, new Trainer(cfg, ProgressListener.silent()).train(rows).bestEpoch());
+    }
+  }
+
   @Test
   void breastCancerLogisticRegressionFromCsv() throws IOException {
     Dataset all = BundledData.locate().breastCancer();
     DataSplit split = DataSplit.stratified(all, 0.2, 1);
     TrainingConfig cfg = TrainingRequest.builder().model(ModelKind.LOGREG).epochs(30).batchSize(16)
-        .learningRate(1e-2).inputBits(6).weightBits(6).build().trainingConfig(Optional.empty());
+        .learningRate(1e-2).inputBits(6).weightBits(6).build()
+        .trainingConfig(DataShape.of(split.kept(), Optional.empty()));
     TrainingResult r = new Trainer(cfg, ProgressListener.silent()).train(split.kept());
     double acc = QuantizedAccuracy.exact(r.quantizedModel(), split.heldOut()).accuracy();
     assertTrue(acc > 0.9, "breast cancer quantized accuracy " + acc);

@@ -53,6 +53,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--key-cache-mb", description = "Bound on idle expanded keys in memory, MiB (default: ${DEFAULT-VALUE}).")
     long keyCacheMb = 1024;
 
+    @Option(names = "--servers", description = "--local: inference servers behind the async invoker, each an instance"
+            + " of the endpoint's fleet with its own port, threads and key cache (default: ${DEFAULT-VALUE}).")
+    int servers = 1;
+
+    @Option(names = "--threads-per-server", description = "--local: evaluation threads of each server (default: all"
+            + " cores; with --servers K, the cores divided by K).")
+    Integer threadsPerServer;
+
     @Option(names = "--max-body-mb", description = "Largest request body, MiB (default: ${DEFAULT-VALUE}).")
     long maxBodyMb = 16;
 
@@ -65,7 +73,13 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--local runs its own S3 API and bucket: drop --key-bucket and --s3-endpoint");
             }
             Path dir = TargetOptions.localModelDir(modelDir, out);
-            LocalStack.Options options = LocalStack.Options.of(dir).withKeyCacheBytes(keyCacheMb << 20).withNotifications(true);
+            if (servers < 1) {
+                throw new IllegalArgumentException("--servers must be >= 1, got " + servers);
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            int threads = threadsPerServer != null ? threadsPerServer : servers == 1 ? 0 : Math.max(1, cores / servers);
+            LocalStack.Options options = LocalStack.Options.of(dir).withKeyCacheBytes(keyCacheMb << 20).withNotifications(true)
+                    .withServers(servers, threads);
             if (concurrency != null) {
                 options = options.withConcurrency(concurrency, Math.max(2, concurrency));
             }
@@ -79,7 +93,9 @@ final class ServeCommand implements Callable<Integer> {
             out.println("  model           " + stack.modelId() + "  (" + dir + ")");
             out.println("  S3 API          " + stack.s3Endpoint() + "  bucket " + stack.bucket());
             out.println("  SageMaker API   " + stack.sageMakerEndpoint() + "  endpoint " + stack.endpointName());
-            out.println("  inference       " + stack.serverUri() + "/ping, /invocations");
+            for (InferenceServer server : stack.servers()) {
+                out.println("  inference       " + server.uri() + "/ping, /invocations");
+            }
             String queue = stack.notifications().subscribe("cli");
             out.println("  SQS API         " + stack.notifications().endpoint() + "  queue " + queue + " (result notifications)");
             out.println("in another shell:");

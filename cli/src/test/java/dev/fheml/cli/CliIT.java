@@ -104,6 +104,82 @@ class CliIT {
     }
 
     @Test
+    void predictBulkWritesEveryResultOnceAndResumesAPartialFile() throws IOException {
+        List<Sample> samples = TinyModel.samples(ModelArtifacts.readServer(model.serverZip()).circuit(), 10, 5);
+        Path csv = tmp.resolve("bulk-inputs.csv");
+        Files.write(csv, samples.stream().map(s -> Arrays.stream(s.features()).mapToObj(v -> String.valueOf((int) v))
+                .collect(Collectors.joining(","))).toList());
+        Path out = tmp.resolve("bulk-out.jsonl");
+        String[] args = {"predict", "--local", "--model-dir", model.dir().toString(), "--key-store", keys.toString(),
+            "--bulk", "--output", out.toString(), "--batch", "4", "--in-flight", "2", csv.toString()};
+        Run r = run(args);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("10 inputs, 0 already in") && r.err().contains("4 per request"), r.err());
+        assertTrue(r.err().contains("10/10 done") && r.err().contains("ETA"), r.err());
+        assertEveryInputOnce(out, samples);
+
+        // Keep the first two results and half of a third, as an interrupted run leaves them.
+        List<String> lines = Files.readAllLines(out);
+        Files.writeString(out, lines.get(0) + "\n" + lines.get(1) + "\n" + lines.get(2).substring(0, 10));
+        Run resumed = run(args);
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(resumed.err().contains("10 inputs, 2 already in"), resumed.err());
+        assertTrue(resumed.err().contains("bulk: 8 scored"), resumed.err());
+        assertEveryInputOnce(out, samples);
+
+        Run noOutput = run("predict", "--local", "--model-dir", model.dir().toString(), "--bulk", csv.toString());
+        assertEquals(1, noOutput.exit());
+        assertTrue(noOutput.err().contains("give --output OUT"), noOutput.err());
+    }
+
+    private static void assertEveryInputOnce(Path out, List<Sample> samples) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        int[] seen = new int[samples.size()];
+        for (String line : Files.readAllLines(out)) {
+            JsonNode node = mapper.readTree(line);
+            int input = node.get("input").asInt();
+            seen[input]++;
+            assertEquals(samples.get(input).expectedClass(), node.get("class_index").asInt(), "input " + input);
+        }
+        assertTrue(Arrays.stream(seen).allMatch(n -> n == 1), "each input once: " + Arrays.toString(seen));
+    }
+
+    @Test
+    void benchScaleMeasuresEachFleetSizeWithNoLostOrDuplicatedResult() throws IOException {
+        JsonNode node = bench("scale.json", "scale", "--model", "tiny", "--servers", "1,2", "--images", "8");
+        assertEquals(8, node.get("bootstraps_per_image").asInt());
+        JsonNode runs = node.get("runs");
+        assertEquals(2, runs.size());
+        for (int i = 0; i < 2; i++) {
+            JsonNode k = runs.get(i);
+            assertEquals(i + 1, k.get("servers").asInt());
+            assertEquals(0, k.get("lost_results").asInt(), k.toString());
+            assertEquals(0, k.get("duplicate_deliveries").asInt(), k.toString());
+            assertEquals(0, k.get("wrong_predictions").asInt(), k.toString());
+            assertTrue(k.get("images_per_s").asDouble() > 0 && k.get("bound_images_per_s").asDouble() > 0, k.toString());
+            assertEquals(i + 1, k.get("instances").size());
+            int deliveries = 0;
+            for (JsonNode instance : k.get("instances")) {
+                deliveries += instance.get("deliveries").asInt();
+                assertEquals(1, instance.get("key_expansions").asInt(), "each server expanded the key once: " + k);
+            }
+            assertEquals(8, deliveries, "one delivery per image: " + k);
+        }
+        assertEquals(1.0, runs.get(0).get("efficiency").asDouble(), 1e-9);
+    }
+
+    /** Runs {@code fhe-ml bench ARGS --json FILE}, which must exit 0, and reads the JSON it wrote. */
+    private static JsonNode bench(String file, String... args) throws IOException {
+        Path json = tmp.resolve(file);
+        List<String> all = new ArrayList<>(List.of("bench"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--json", json.toString()));
+        Run r = run(all.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        return new ObjectMapper().readTree(json.toFile());
+    }
+
+    @Test
     void predictNamesTheLineOfABadInput() throws IOException {
         Path csv = tmp.resolve("short.csv");
         Files.writeString(csv, "1,2,3\n");
@@ -168,10 +244,7 @@ class CliIT {
 
     @Test
     void benchServeReportsAnErrorFreeLoadRun() throws IOException {
-        Path json = tmp.resolve("serve.json");
-        Run r = run("bench", "serve", "--requests", "8", "--concurrency", "3", "--clients", "2", "--json", json.toString());
-        assertEquals(0, r.exit(), r.err());
-        JsonNode node = new ObjectMapper().readTree(json.toFile());
+        JsonNode node = bench("serve.json", "serve", "--requests", "8", "--concurrency", "3", "--clients", "2");
         assertEquals(8, node.get("requests").asInt());
         assertEquals(0, node.get("errors").asInt());
         assertEquals(0, node.get("wrong_predictions").asInt());
@@ -182,10 +255,7 @@ class CliIT {
 
     @Test
     void benchSoakSendsMixedTrafficWithNoUnexpectedError() throws IOException {
-        Path json = tmp.resolve("soak.json");
-        Run r = run("bench", "soak", "--minutes", "0.3", "--clients", "2", "--sample-seconds", "2", "--json", json.toString());
-        assertEquals(0, r.exit(), r.err());
-        JsonNode node = new ObjectMapper().readTree(json.toFile());
+        JsonNode node = bench("soak.json", "soak", "--minutes", "0.3", "--clients", "2", "--sample-seconds", "2");
         assertEquals(0, node.get("unexpected_errors").asInt(), node.toString());
         assertTrue(node.get("good_requests").asLong() > 0 && node.get("bad_requests").asLong() > 0, node.toString());
         assertTrue(node.at("/rss/samples").asInt() >= 3, node.toString());

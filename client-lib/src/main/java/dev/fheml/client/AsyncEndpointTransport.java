@@ -151,8 +151,16 @@ public final class AsyncEndpointTransport implements Transport {
 
     @Override
     public byte[] roundTrip(byte[] request) throws FheClientException {
+        return roundTrip(UUID.randomUUID().toString(), 0, request);
+    }
+
+    @Override
+    public byte[] roundTrip(String requestId, int round, byte[] request) throws FheClientException {
+        if (round < 0) {
+            throw new IllegalArgumentException("round must be >= 0, got " + round);
+        }
         long deadline = System.nanoTime() + config.timeout().toNanos();
-        String requestId = UUID.randomUUID().toString();
+        String submission = round == 0 ? requestId : requestId + "-r" + round;
         String queryKey = ExchangeLayout.queryObject(config.clientId(), requestId);
         // Writing the same object again is harmless: the write is retried through an S3 outage.
         untilDeadline("writing the request to " + ExchangeLayout.s3Uri(config.bucket(), queryKey), deadline, () -> {
@@ -163,7 +171,7 @@ public final class AsyncEndpointTransport implements Transport {
         Backoff resubmit = Backoff.exponential(config.pollInitial(), config.pollInitial().multipliedBy(64));
         for (int attempt = 1; ; attempt++) {
             // One inference id per submission: the invoker treats a repeated id as the same submission.
-            String inferenceId = attempt == 1 ? requestId : requestId + "-" + attempt;
+            String inferenceId = attempt == 1 ? submission : submission + "-" + attempt;
             // Registered before the invocation so that no notification can come too early.
             CompletableFuture<ResultNotifications.Notification> notified =
                     notifications == null ? null : notifications.expect(inferenceId);

@@ -8,6 +8,7 @@ import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.core.circuit.Prediction;
 import dev.fheml.protocol.ErrorCode;
 import dev.fheml.protocol.ExchangeLayout;
+import dev.fheml.protocol.Ids;
 import dev.fheml.protocol.Manifest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Encrypted predictions: an {@link EncryptionSession} (keys, encrypt, decrypt, model binding) over a
@@ -87,11 +89,65 @@ public final class FheClient implements AutoCloseable {
      * @throws TransportException S3 or SageMaker failed after retries
      */
     public List<Prediction> predictBatch(List<double[]> inputs) throws FheClientException {
+        return decode(evaluate(quantize(inputs)));
+    }
+
+    /**
+     * Predictions for any number of inputs, in their order: {@link BulkScorer} with the default
+     * {@link BulkOptions} (requests sized within SageMaker's async limits, pipelined, each failed
+     * request resubmitted once). For progress, an output file and resuming, use {@link BulkScorer}.
+     *
+     * @throws BulkScoringException some inputs have no prediction after their resubmission
+     */
+    public List<Prediction> predictAll(List<double[]> inputs) throws FheClientException {
+        BulkResults.InMemory results = new BulkResults.InMemory(inputs.size());
+        BulkScorer.Summary summary;
+        try {
+            summary = new BulkScorer(this, BulkOptions.defaults()).score(inputs, results, BulkScorer.Listener.NONE);
+        } catch (IOException e) {
+            throw new FheClientException("bulk scoring stopped: " + e.getMessage(), e); // interrupted
+        }
+        if (!summary.complete()) {
+            throw new BulkScoringException(summary);
+        }
+        return results.predictions();
+    }
+
+    /** An encrypted request ready to send: the caller's id for it, how many inputs it holds, the envelope. */
+    public record EncryptedRequest(String requestId, int count, byte[] body) {}
+
+    /**
+     * Encrypts {@code inputs} (1 to 4096) into one request named {@code requestId} (1-128 of
+     * {@code [A-Za-z0-9._:-]}), to be sent with {@link #send}; encrypting and sending apart lets a
+     * caller encrypt the next request while earlier ones are evaluated.
+     */
+    public EncryptedRequest encrypt(String requestId, List<double[]> inputs) {
+        if (!Ids.isRequestId(requestId)) {
+            throw new IllegalArgumentException("a request id is 1-128 of [A-Za-z0-9._:-]: " + requestId);
+        }
+        return new EncryptedRequest(requestId, inputs.size(), session.encryptRequest(quantize(inputs)));
+    }
+
+    /**
+     * Sends an encrypted request, waits for its result and decrypts it; {@code round} 0 the first
+     * time, 1, 2, ... when the same request is submitted again after a failure (see
+     * {@link Transport#roundTrip(String, int, byte[])}).
+     */
+    public List<Prediction> send(EncryptedRequest request, int round) throws FheClientException {
+        uploadEvaluationKey();
+        byte[] response = exchange(request.requestId(), round, request.body());
+        return decode(session.decryptResponse(response, request.count()));
+    }
+
+    private long[][] quantize(List<double[]> inputs) {
         long[][] quantized = new long[inputs.size()][];
         for (int q = 0; q < quantized.length; q++) {
             quantized[q] = session.spec().quantize(inputs.get(q));
         }
-        long[][] outputs = evaluate(quantized);
+        return quantized;
+    }
+
+    private List<Prediction> decode(long[][] outputs) {
         List<Prediction> out = new ArrayList<>(outputs.length);
         for (long[] o : outputs) {
             out.add(session.spec().decode(o));
@@ -119,20 +175,25 @@ public final class FheClient implements AutoCloseable {
         long t0 = System.nanoTime();
         byte[] body = session.encryptRequest(quantized);
         long t1 = System.nanoTime();
-        byte[] response;
+        byte[] response = exchange(UUID.randomUUID().toString(), 0, body);
+        long t2 = System.nanoTime();
+        long[][] outputs = session.decryptResponse(response, quantized.length);
+        long t3 = System.nanoTime();
+        return new Evaluation(outputs, new Trace(t1 - t0, t2 - t1, t3 - t2, body.length, response.length));
+    }
+
+    /** One round trip; a key the endpoint lacks is uploaded again and the request sent once more. */
+    private byte[] exchange(String requestId, int round, byte[] body) throws FheClientException {
         try {
-            response = transport.roundTrip(body);
+            return transport.roundTrip(requestId, round, body);
         } catch (InferenceFailedException e) {
             if (e.code().recovery() != ErrorCode.Recovery.UPLOAD_KEY) {
                 throw e;
             }
             reuploadAfter(e);
-            response = transport.roundTrip(body); // once: a second unknown_key or key_hash_mismatch is thrown
+            // once, as a request of its own: a second unknown_key or key_hash_mismatch is thrown
+            return transport.roundTrip(body);
         }
-        long t2 = System.nanoTime();
-        long[][] outputs = session.decryptResponse(response, quantized.length);
-        long t3 = System.nanoTime();
-        return new Evaluation(outputs, new Trace(t1 - t0, t2 - t1, t3 - t2, body.length, response.length));
     }
 
     /**

@@ -35,6 +35,15 @@ public interface Transport extends AutoCloseable {
      */
     byte[] roundTrip(byte[] request) throws FheClientException;
 
+    /**
+     * {@link #roundTrip(byte[])} under the caller's request id: the request is written to
+     * {@code queries/<client>/<requestId>} and its first inference id is {@code requestId}. A caller
+     * that submits the same request again after a failure passes the same id with the next
+     * {@code round} (1, 2, ...): the request object is the same, the inference ids carry the round so
+     * that the endpoint sees a new submission.
+     */
+    byte[] roundTrip(String requestId, int round, byte[] request) throws FheClientException;
+
     /** An object of the exchange store, read with a size cap (e.g. a published {@code client.zip}). */
     byte[] fetch(String key, long maxBytes) throws FheClientException;
 

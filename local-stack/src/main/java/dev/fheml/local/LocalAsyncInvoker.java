@@ -15,12 +15,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,7 +56,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * writes a failure when it cannot write the output. An inference id already accepted is the same
  * submission (a retried InvokeEndpointAsync): it gets the same locations and is delivered once. An
  * acknowledged request therefore ends in exactly one output or failure object (unless this process
- * dies, or S3 refuses both for a whole window each).
+ * dies, or S3 refuses both for a whole window each). Behind it are one or more inference servers,
+ * the instances of the endpoint's fleet ({@link InstanceFleet}): accepted requests wait in one queue
+ * and each instance takes the next one whenever one of its slots is free.
  */
 public final class LocalAsyncInvoker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalAsyncInvoker.class);
@@ -76,7 +81,8 @@ public final class LocalAsyncInvoker implements AutoCloseable {
     private final String endpointName;
     private final String outputBucket;
     private final S3Client s3;
-    private final URI serverUri;
+    private final InstanceFleet fleet;
+    private final BlockingQueue<Delivery> queue = new LinkedBlockingQueue<>();
     private final Duration retryWindow;
     private final HttpClient http;
     private final ExecutorService workers;
@@ -87,25 +93,50 @@ public final class LocalAsyncInvoker implements AutoCloseable {
     private final AtomicLong retries = new AtomicLong();
     private final Listener listener;
 
+    /** An accepted request waiting for an instance. */
+    private record Delivery(String id, URI input, String contentType, String output, String failure, long acceptedNanos) {}
+
     /**
+     * One instance.
+     *
      * @param workers  concurrent invocations (SageMaker's MaxConcurrentInvocationsPerInstance)
      * @param listener told of every result written, or {@code null}
      */
     public LocalAsyncInvoker(String endpointName, String outputBucket, S3Client s3, URI serverUri, int workers,
             Duration retryWindow, Listener listener) throws IOException {
+        this(endpointName, outputBucket, s3, List.of(serverUri), workers, retryWindow, listener);
+    }
+
+    /**
+     * A fleet of instances: each takes up to {@code slotsPerInstance} requests at a time from one
+     * queue, as SageMaker's instances do (MaxConcurrentInvocationsPerInstance). A delivery that meets
+     * its instance unavailable is retried on that instance, as a request taken by an instance stays
+     * with it.
+     *
+     * @param instances        the inference servers, one per instance
+     * @param listener         told of every result written, or {@code null}
+     */
+    public LocalAsyncInvoker(String endpointName, String outputBucket, S3Client s3, List<URI> instances,
+            int slotsPerInstance, Duration retryWindow, Listener listener) throws IOException {
         this.listener = listener == null ? NOBODY : listener;
         this.endpointName = endpointName;
         this.outputBucket = outputBucket;
         this.s3 = s3;
-        this.serverUri = serverUri;
+        this.fleet = new InstanceFleet(instances, slotsPerInstance);
         this.retryWindow = retryWindow;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(workers, r -> {
+        this.workers = Executors.newFixedThreadPool(fleet.size() * slotsPerInstance, r -> {
             Thread t = new Thread(r, "async-invoker-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        for (int i = 0; i < fleet.size(); i++) {
+            for (int slot = 0; slot < slotsPerInstance; slot++) {
+                int instance = i;
+                workers.execute(() -> takeRequests(instance));
+            }
+        }
         QueuedThreadPool pool = new QueuedThreadPool(16, 2);
         pool.setName("invoker-http");
         this.jetty = new Server(pool);
@@ -117,6 +148,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         try {
             jetty.start();
         } catch (Exception e) {
+            workers.shutdownNow();
             throw new IOException("cannot start the local async invoker: " + e.getMessage(), e);
         }
     }
@@ -133,6 +165,30 @@ public final class LocalAsyncInvoker implements AutoCloseable {
     /** The inference ids accepted so far (each is delivered once). */
     public Set<String> acceptedIds() {
         return Set.copyOf(ids);
+    }
+
+    /** Per instance: deliveries and busy time; per delivery: time queued; duplicate deliveries. */
+    public FleetStats fleetStats() {
+        return fleet.stats();
+    }
+
+    /** One slot of an instance: takes the next queued request, delivers it, and so on until closed. */
+    private void takeRequests(int instance) {
+        while (!Thread.currentThread().isInterrupted()) {
+            Delivery d;
+            try {
+                d = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            fleet.begin(instance, d.id(), System.nanoTime() - d.acceptedNanos());
+            try {
+                deliver(fleet.uri(instance), d.id(), d.input(), d.contentType(), d.output(), d.failure());
+            } finally {
+                fleet.end(instance);
+            }
+        }
     }
 
     /** Deliveries retried because the server was unreachable or busy. */
@@ -174,7 +230,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
             String inferenceId = id;
             if (ids.add(inferenceId)) {
                 accepted.incrementAndGet();
-                workers.execute(() -> deliver(inferenceId, location, contentType, output, failure));
+                queue.add(new Delivery(inferenceId, location, contentType, output, failure, System.nanoTime()));
             }
             response.getHeaders().put("X-Amzn-SageMaker-OutputLocation", location(output));
             response.getHeaders().put("X-Amzn-SageMaker-FailureLocation", location(failure));
@@ -188,7 +244,7 @@ public final class LocalAsyncInvoker implements AutoCloseable {
         Http.sendJson(response, callback, status, Map.of("Message", message)); // the AWS JSON protocol's error shape
     }
 
-    private void deliver(String id, URI input, String contentType, String output, String failure) {
+    private void deliver(URI serverUri, String id, URI input, String contentType, String output, String failure) {
         long deadline = System.nanoTime() + retryWindow.toNanos();
         Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
         byte[] body = null;

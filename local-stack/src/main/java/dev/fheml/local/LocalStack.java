@@ -13,6 +13,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -51,55 +54,72 @@ public final class LocalStack implements AutoCloseable {
      * Settings of the local stack.
      *
      * @param modelDir          folder with {@code server.zip} and {@code client.zip}
-     * @param serverConcurrency the inference server's evaluation slots
-     * @param invokerWorkers    concurrent deliveries (SageMaker's MaxConcurrentInvocationsPerInstance)
-     * @param keyCacheBytes     the server's key-cache bound
+     * @param serverConcurrency each inference server's evaluation slots
+     * @param invokerWorkers    concurrent deliveries per server (SageMaker's MaxConcurrentInvocationsPerInstance)
+     * @param keyCacheBytes     each server's key-cache bound
      * @param retryWindow       how long the invoker retries an unavailable server before writing a failure
      * @param notifications     also run an SQS API fed like SageMaker's SNS topics, and give each client a queue
      * @param externalServer    an inference server already running elsewhere (e.g. the inference image in a
      *                          container) that the invoker delivers to instead of starting one in this process;
-     *                          {@code null} starts one here. It must reach this stack's S3 endpoint.
+     *                          {@code null} starts them here. It must reach this stack's S3 endpoint.
      * @param s3Route           where the stack's components (server, invoker, clients) reach S3, given the S3
      *                          API's own address: the identity, or a fault-injecting proxy in front of it (tests)
+     * @param servers           inference servers started in this process, each an instance of the endpoint's
+     *                          fleet with its own port, evaluation pool and key cache (1 with an external server)
+     * @param serverThreads     each server's evaluation threads; 0 = all cores
      */
     public record Options(Path modelDir, int serverConcurrency, int invokerWorkers, long keyCacheBytes,
-            Duration retryWindow, boolean notifications, URI externalServer, UnaryOperator<URI> s3Route) {
+            Duration retryWindow, boolean notifications, URI externalServer, UnaryOperator<URI> s3Route, int servers,
+            int serverThreads) {
+        public Options {
+            if (servers < 1 || serverThreads < 0 || (externalServer != null && servers != 1)) {
+                throw new IllegalArgumentException("servers >= 1 (exactly 1 with an external server) and serverThreads"
+                        + " >= 0 are required; got " + servers + " and " + serverThreads);
+            }
+        }
+
         public static Options of(Path modelDir) {
             int cores = Runtime.getRuntime().availableProcessors();
             return new Options(modelDir, cores, Math.max(2, cores), 1L << 30, Duration.ofSeconds(60), false, null,
-                    UnaryOperator.identity());
+                    UnaryOperator.identity(), 1, 0);
         }
 
         /** Every component reaches S3 at {@code route.apply(address of the S3 API)}. */
         public Options withS3Route(UnaryOperator<URI> route) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, notifications,
-                    externalServer, route);
+                    externalServer, route, servers, serverThreads);
         }
 
         public Options withConcurrency(int server, int invoker) {
             return new Options(modelDir, server, invoker, keyCacheBytes, retryWindow, notifications, externalServer,
-                    s3Route);
+                    s3Route, servers, serverThreads);
         }
 
         public Options withKeyCacheBytes(long bytes) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, bytes, retryWindow, notifications,
-                    externalServer, s3Route);
+                    externalServer, s3Route, servers, serverThreads);
         }
 
         public Options withRetryWindow(Duration window) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, window, notifications,
-                    externalServer, s3Route);
+                    externalServer, s3Route, servers, serverThreads);
         }
 
         public Options withNotifications(boolean on) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, on,
-                    externalServer, s3Route);
+                    externalServer, s3Route, servers, serverThreads);
         }
 
         /** Delivers to the server at {@code uri} ({@code http://host:port}) instead of starting one. */
         public Options withExternalServer(URI uri) {
             return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, notifications,
-                    uri, s3Route);
+                    uri, s3Route, servers, serverThreads);
+        }
+
+        /** {@code count} servers in this process, {@code threads} evaluation threads each (0 = all cores). */
+        public Options withServers(int count, int threads) {
+            return new Options(modelDir, serverConcurrency, invokerWorkers, keyCacheBytes, retryWindow, notifications,
+                    externalServer, s3Route, count, threads);
         }
     }
 
@@ -109,13 +129,13 @@ public final class LocalStack implements AutoCloseable {
     private final URI s3Endpoint;
     private final S3Client s3;
     private final String modelId;
-    private final ServerConfig serverConfig;
-    private volatile InferenceServer server;
+    private final List<ServerConfig> serverConfigs;
+    private final List<InferenceServer> servers;
     private final LocalAsyncInvoker invoker;
     private final LocalNotifications notifications;
 
     private LocalStack(Options options, Path data, S3Proxy s3proxy, URI s3Endpoint, S3Client s3, String modelId,
-            ServerConfig serverConfig, InferenceServer server, LocalAsyncInvoker invoker,
+            List<ServerConfig> serverConfigs, List<InferenceServer> servers, LocalAsyncInvoker invoker,
             LocalNotifications notifications) {
         this.options = options;
         this.data = data;
@@ -123,8 +143,8 @@ public final class LocalStack implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.s3 = s3;
         this.modelId = modelId;
-        this.serverConfig = serverConfig;
-        this.server = server;
+        this.serverConfigs = serverConfigs;
+        this.servers = new CopyOnWriteArrayList<>(servers);
         this.invoker = invoker;
         this.notifications = notifications;
     }
@@ -147,7 +167,7 @@ public final class LocalStack implements AutoCloseable {
         Path data = Files.createTempDirectory("fhe-ml-local-s3-");
         S3Proxy proxy = null;
         S3Client s3 = null;
-        InferenceServer server = null;
+        List<InferenceServer> servers = new ArrayList<>();
         LocalNotifications notifications = null;
         try {
             FilesystemNio2BlobStore store = new FilesystemNio2BlobStore(data.toString());
@@ -167,28 +187,31 @@ public final class LocalStack implements AutoCloseable {
             if (options.notifications()) {
                 notifications = LocalNotifications.start(ENDPOINT_NAME, REGION, ACCESS_KEY, SECRET_KEY);
             }
-            URI target = options.externalServer();
-            ServerConfig config = null;
-            if (target == null) {
-                config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
-                        .keyBucket(BUCKET).keyPrefix(ExchangeLayout.KEYS).s3Endpoint(endpoint).region(REGION)
-                        .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
-                        .keyCacheBytes(options.keyCacheBytes()).shutdownGrace(Duration.ofSeconds(30))
-                        .s3Timeouts(S3_ATTEMPT_TIMEOUT, S3_CALL_TIMEOUT).build();
-                server = startServer(config);
-                config = config.toBuilder().port(server.port()).build(); // a restart keeps the address
-                target = server.uri();
+            List<URI> targets = new ArrayList<>();
+            List<ServerConfig> configs = new ArrayList<>();
+            if (options.externalServer() != null) {
+                targets.add(options.externalServer());
+            } else {
+                for (int i = 0; i < options.servers(); i++) {
+                    ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).modelDir(options.modelDir())
+                            .keyBucket(BUCKET).keyPrefix(ExchangeLayout.KEYS).s3Endpoint(endpoint).region(REGION)
+                            .credentials(ACCESS_KEY, SECRET_KEY).concurrency(options.serverConcurrency())
+                            .evalThreads(options.serverThreads()).keyCacheBytes(options.keyCacheBytes())
+                            .shutdownGrace(Duration.ofSeconds(30)).s3Timeouts(S3_ATTEMPT_TIMEOUT, S3_CALL_TIMEOUT).build();
+                    InferenceServer server = startServer(config);
+                    servers.add(server);
+                    configs.add(config.toBuilder().port(server.port()).build()); // a restart keeps the address
+                    targets.add(server.uri());
+                }
             }
-            LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, target,
+            LocalAsyncInvoker invoker = new LocalAsyncInvoker(ENDPOINT_NAME, BUCKET, s3, targets,
                     options.invokerWorkers(), options.retryWindow(), notifications);
-            return new LocalStack(options, data, proxy, endpoint, s3, modelId, config, server, invoker, notifications);
+            return new LocalStack(options, data, proxy, endpoint, s3, modelId, configs, servers, invoker, notifications);
         } catch (Exception e) {
             if (notifications != null) {
                 notifications.close();
             }
-            if (server != null) {
-                server.close();
-            }
+            servers.forEach(InferenceServer::close);
             if (s3 != null) {
                 s3.close();
             }
@@ -252,9 +275,9 @@ public final class LocalStack implements AutoCloseable {
         return invoker.uri();
     }
 
-    /** The inference server's own address ({@code /ping}, {@code /invocations}). */
+    /** The (first) inference server's own address ({@code /ping}, {@code /invocations}). */
     public URI serverUri() {
-        return options.externalServer() != null ? options.externalServer() : server.uri();
+        return options.externalServer() != null ? options.externalServer() : servers.get(0).uri();
     }
 
     public String bucket() {
@@ -287,45 +310,50 @@ public final class LocalStack implements AutoCloseable {
         return s3;
     }
 
-    /** The in-process server, or {@code null} with an {@linkplain Options#externalServer() external} one. */
+    /** The (first) in-process server, or {@code null} with an {@linkplain Options#externalServer() external} one. */
     public InferenceServer server() {
-        return server;
+        return servers.isEmpty() ? null : servers.get(0);
+    }
+
+    /** Every in-process server, one per instance (empty with an external server). */
+    public List<InferenceServer> servers() {
+        return List.copyOf(servers);
     }
 
     public LocalAsyncInvoker invoker() {
         return invoker;
     }
 
-    /** The in-process server's key-cache counters ({@code null} with an external server). */
+    /** The (first) in-process server's key-cache counters ({@code null} with an external server). */
     public KeyCache.Stats keyCacheStats() {
-        return server == null ? null : server.keyCacheStats();
+        return servers.isEmpty() ? null : servers.get(0).keyCacheStats();
     }
 
-    /** Stops the inference server gracefully (as on SIGTERM); the invoker keeps accepting and retrying. */
+    /** Stops every inference server gracefully (as on SIGTERM); the invoker keeps accepting and retrying. */
     public synchronized void stopServer() {
-        inProcessServer().close();
+        requireInProcess();
+        servers.forEach(InferenceServer::close);
     }
 
-    /** Starts a fresh inference server on the same port (a restarted container: empty key cache). */
+    /** Starts every inference server afresh on its port (restarted containers: empty key caches). */
     public synchronized void startServer() throws IOException {
-        inProcessServer();
-        server = startServer(serverConfig);
+        requireInProcess();
+        for (int i = 0; i < serverConfigs.size(); i++) {
+            servers.set(i, startServer(serverConfigs.get(i)));
+        }
     }
 
-    private InferenceServer inProcessServer() {
-        if (server == null) {
+    private void requireInProcess() {
+        if (servers.isEmpty()) {
             throw new IllegalStateException("the inference server is external (" + options.externalServer()
                     + "): stop and start it where it runs");
         }
-        return server;
     }
 
     @Override
     public void close() {
         invoker.close();
-        if (server != null) {
-            server.close();
-        }
+        servers.forEach(InferenceServer::close);
         if (notifications != null) {
             notifications.close();
         }

@@ -277,9 +277,12 @@ public final class EndpointStack extends Stack {
   /**
    * 0..N instances: target tracking keeps ApproximateBacklogSizePerInstance near the target and scales
    * in to zero; it cannot scale out from zero instances (no instance, no per-instance metric), so a
-   * step policy adds one instance whenever HasBacklogWithoutCapacity is raised.
+   * step policy adds one instance whenever HasBacklogWithoutCapacity is raised. Cool-downs and the step
+   * come from {@link ScalingPolicy} (derived from the measured time per image); the target and the
+   * maximum from the context, whose defaults are that derivation's.
    */
   private void scaling(InfraConfig config) {
+    ScalingPolicy policy = ScalingPolicy.derive(config.inferenceInstanceType(), config.maxConcurrentInvocationsPerInstance());
     ScalableTarget target = ScalableTarget.Builder.create(this, "ScalableTarget")
         .serviceNamespace(ServiceNamespace.SAGEMAKER)
         .resourceId("endpoint/" + endpoint.getAttrEndpointName() + "/variant/" + VARIANT)
@@ -295,19 +298,19 @@ public final class EndpointStack extends Stack {
     target.scaleToTrackMetric("BacklogPerInstance", BasicTargetTrackingScalingPolicyProps.builder()
         .customMetric(endpointMetric("ApproximateBacklogSizePerInstance", "Average", Duration.minutes(1)))
         .targetValue(config.backlogPerInstanceTarget())
-        .scaleOutCooldown(Duration.minutes(2))
-        .scaleInCooldown(Duration.minutes(10))
+        .scaleOutCooldown(policy.scaleOutCooldown())
+        .scaleInCooldown(policy.scaleInCooldown())
         .build());
 
     StepScalingAction fromZero = StepScalingAction.Builder.create(this, "ScaleOutFromZero")
         .scalingTarget(target)
         .adjustmentType(AdjustmentType.CHANGE_IN_CAPACITY)
         .metricAggregationType(MetricAggregationType.MAXIMUM)
-        .cooldown(Duration.minutes(2))
+        .cooldown(policy.fromZeroCooldown())
         .build();
     fromZero.addAdjustment(software.amazon.awscdk.services.applicationautoscaling.AdjustmentTier.builder()
         .lowerBound(0)
-        .adjustment(1)
+        .adjustment(policy.fromZeroStep())
         .build());
     Alarm backlogWithoutCapacity = Alarm.Builder.create(this, "HasBacklogWithoutCapacity")
         .alarmName(config.alarmName("endpoint-backlog-without-capacity"))

@@ -12,6 +12,7 @@ import dev.fheml.training.quant.AccumulatorRange;
 import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,7 +26,8 @@ import java.util.List;
  * (k_j·acc + c_j)/2^s). The table changes only on its ramp [L_j, H_j] (where f∘clamp is not flat);
  * a saturating table continues each flat end into the mirrored half of the circle for N − ramp
  * positions, so every accumulator the client spec admits — from the worst-case bounds of the
- * quantized weights and the input (or activation) range, W_j = [Σ min(w, 0)·max + b, Σ max(w, 0)·max + b]
+ * quantized weights and each input's range [lo_i, hi_i] (the client spec's input range, or the previous
+ * neuron's table values), W_j = [b + Σ_{w>0} w·lo_i + Σ_{w<0} w·hi_i, b + Σ_{w>0} w·hi_i + Σ_{w<0} w·lo_i]
  * — reads a flat end's value, never a mirrored one, as long as max(W_hi − L, H − W_lo)·k/2^s + z·σ_j ≤ N − 1.
  * k_j is the largest multiplier for which this holds, σ_j being the predicted reading noise at that
  * k_j (so no margin iteration: the constraint is solved directly, and a neuron that cannot meet it
@@ -75,7 +77,12 @@ public final class FheCompiler {
     double readBudget = options.log2PFailBound() - 1 - Math.log(Math.max(1, reads)) / Math.log(2);
     double z = NoiseModel.sigmasForTail(readBudget);
     double inputVariance = noise.freshVariance();
-    long inputMax = model.input().maxValue();
+    // Per-input bounds of what reaches each layer: the input spec's range, then each bootstrapped
+    // neuron's own table range (its saturating table outputs nothing else), tighter than the
+    // activation's full range for the neurons whose calibrated range stays below the clip.
+    long[] inputLo = new long[model.input().numFeatures()];
+    long[] inputHi = new long[model.input().numFeatures()];
+    Arrays.fill(inputHi, model.input().maxValue());
     long inputDelta = 0;
     long[][] pendingTables = null; // the previous bootstrapped layer's tables, waiting for their output delta
     long[] outputMin = new long[out.outputs()];
@@ -88,12 +95,12 @@ public final class FheCompiler {
       Mapping m = null;
       DenseLayer dense;
       if (layer.isHidden() || options.sanitize()) {
-        m = map(layer, inputVariance, inputMax, l == 0, z, name);
+        m = map(layer, inputVariance, inputLo, inputHi, l == 0, z, name);
         long delta = Long.divideUnsigned(1L << 63, (long) params.polynomialSize() << m.scaleLog2);
         dense = new DenseLayer(layer.inputs(), layer.outputs(), m.weights, m.bias, delta);
         reports.add(m.report(name + (layer.isHidden() ? " -> bootstrap" : " -> output bootstrap"), params));
       } else {
-        long maxAbs = worstCaseAbs(layer, inputMax);
+        long maxAbs = worstCaseAbs(layer, inputLo, inputHi);
         int bits = 64 - Long.numberOfLeadingZeros(maxAbs);
         if (bits > 60) {
           throw new UnsafeModelException(name + ": worst-case |logit| " + maxAbs
@@ -112,7 +119,12 @@ public final class FheCompiler {
       if (m != null) {
         pendingTables = tables(layer, m);
         inputVariance = noise.bootstrapOutputVariance();
-        inputMax = layer.isHidden() ? layer.activation().orElseThrow().maxLevel() : 0;
+        inputLo = new long[layer.outputs()];
+        inputHi = new long[layer.outputs()];
+        for (int j = 0; j < layer.outputs(); j++) {
+          inputLo[j] = Arrays.stream(pendingTables[j]).min().orElseThrow();
+          inputHi[j] = Arrays.stream(pendingTables[j]).max().orElseThrow();
+        }
       }
       if (last && options.sanitize()) {
         long maxAbs = 1;
@@ -127,7 +139,7 @@ public final class FheCompiler {
       } else if (last) {
         long tolerance = options.outputToleranceUnits();
         for (int k = 0; k < out.outputs(); k++) {
-          long[] w = worstCase(layer, k, inputMax);
+          long[] w = worstCase(layer, k, inputLo, inputHi);
           outputMin[k] = w[0] - tolerance;
           outputMax[k] = w[1] + tolerance;
         }
@@ -257,7 +269,8 @@ public final class FheCompiler {
   /** One scale's multipliers, or null when some neuron cannot fit. */
   private record Fit(int scaleLog2, long[] k, double[] sigma, double[] distance, double score) {}
 
-  private Mapping map(QuantizedLayer layer, double inputVariance, long inputMax, boolean glweInput, double z,
+  private Mapping map(QuantizedLayer layer, double inputVariance, long[] inputLo, long[] inputHi, boolean glweInput,
+      double z,
       String name) {
     int outputs = layer.outputs();
     AccumulatorRange[] saturation = new AccumulatorRange[outputs];
@@ -267,7 +280,7 @@ public final class FheCompiler {
     for (int j = 0; j < outputs; j++) {
       saturation[j] = layer.range(j).widened(options.rangeMargin());
       ramp[j] = ramp(layer, j, saturation[j]);
-      long[] w = worstCase(layer, j, inputMax);
+      long[] w = worstCase(layer, j, inputLo, inputHi);
       if (ramp[j] != null) {
         double lo = Math.min(w[0], ramp[j][0]);
         double hi = Math.max(w[1], ramp[j][1]);
@@ -442,25 +455,23 @@ public final class FheCompiler {
     return m;
   }
 
-  /** {lowest, highest} accumulator of neuron k over every admissible input in [0, inputMax]. */
-  private static long[] worstCase(QuantizedLayer layer, int k, long inputMax) {
+  /** {lowest, highest} accumulator of neuron k over every admissible input x_i in [inputLo_i, inputHi_i]. */
+  private static long[] worstCase(QuantizedLayer layer, int k, long[] inputLo, long[] inputHi) {
     long lo = layer.bias(k);
     long hi = layer.bias(k);
-    for (int w : layer.weightRow(k)) {
-      long term = Math.multiplyExact((long) w, inputMax);
-      if (w > 0) {
-        hi = Math.addExact(hi, term);
-      } else {
-        lo = Math.addExact(lo, term);
-      }
+    int[] row = layer.weightRow(k);
+    for (int i = 0; i < row.length; i++) {
+      long w = row[i];
+      lo = Math.addExact(lo, Math.multiplyExact(w, w > 0 ? inputLo[i] : inputHi[i]));
+      hi = Math.addExact(hi, Math.multiplyExact(w, w > 0 ? inputHi[i] : inputLo[i]));
     }
     return new long[] {lo, hi};
   }
 
-  private static long worstCaseAbs(QuantizedLayer layer, long inputMax) {
+  private static long worstCaseAbs(QuantizedLayer layer, long[] inputLo, long[] inputHi) {
     long max = 0;
     for (int k = 0; k < layer.outputs(); k++) {
-      long[] w = worstCase(layer, k, inputMax);
+      long[] w = worstCase(layer, k, inputLo, inputHi);
       max = Math.max(max, Math.max(Math.abs(w[0]), Math.abs(w[1])));
     }
     return max;

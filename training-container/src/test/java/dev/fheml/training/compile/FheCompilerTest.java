@@ -193,6 +193,64 @@ class FheCompilerTest {
     assertTrue(wouldWrap > 0, "the adversarial inputs should reach the mirrored half");
   }
 
+  /**
+   * A second hidden layer is placed for the worst case over what the first layer's tables can
+   * output (each neuron's own range, not the activation's full range): driven to both ends of that
+   * box, every neuron still reads its saturated end, never a mirrored value; and the box is
+   * strictly tighter than the activation's full range for some input, so the placement gains
+   * positions from it (some full-range reads fall off the placement).
+   */
+  @Test
+  void secondLayerWorstCaseOverThePreviousTablesReadsSaturatedEnds() {
+    QuantizedModel model = trainModel(b -> b.hidden(List.of(16, 8)).epochs(2));
+    Circuit circuit = new FheCompiler(CompileOptions.defaults()).compile(model).circuit();
+    LookupTables first = ((Stage.Bootstrap) circuit.stages().get(1)).tables();
+    DenseLayer second = ((Stage.LevelledDense) circuit.stages().get(2)).layer();
+    LookupTables secondTables = ((Stage.Bootstrap) circuit.stages().get(3)).tables();
+    QuantizedLayer hidden = model.layers().get(1);
+    long fullRange = model.layers().get(0).activation().orElseThrow().maxLevel();
+    long[] lo = new long[first.count()];
+    long[] hi = new long[first.count()];
+    boolean tighter = false;
+    for (int i = 0; i < first.count(); i++) {
+      lo[i] = Long.MAX_VALUE;
+      hi[i] = Long.MIN_VALUE;
+      for (int u = 0; u < first.domain(); u++) {
+        lo[i] = Math.min(lo[i], first.value(i, u));
+        hi[i] = Math.max(hi[i], first.value(i, u));
+      }
+      tighter |= lo[i] > 0 || hi[i] < fullRange;
+    }
+    assertTrue(tighter, "some first-layer neuron should output less than the full activation range");
+    int shift = 64 - Integer.numberOfTrailingZeros(2 * circuit.parameters().polynomialSize());
+    int beyond = 0;
+    for (int j = 0; j < hidden.outputs(); j++) {
+      int[] row = hidden.weightRow(j);
+      for (boolean top : new boolean[] {true, false}) {
+        long[] x = new long[row.length];
+        for (int i = 0; i < row.length; i++) {
+          x[i] = (row[i] > 0) == top ? hi[i] : lo[i];
+        }
+        long position = Math.round(Math.scalb((double) (second.apply(x)[j] * second.delta()), -shift));
+        int[] xi = java.util.Arrays.stream(x).mapToInt(v -> (int) v).toArray();
+        long expected = hidden.activateSaturated(j, hidden.accumulate(xi)[j], CompileOptions.defaults().rangeMargin());
+        assertEquals(expected, secondTables.readAt(j, position), "neuron " + j + (top ? " top" : " bottom"));
+        // The same end of the full activation range, which no first-layer table can produce: placed
+        // for the tighter box, some neurons would read it off their saturated end.
+        long[] full = new long[row.length];
+        for (int i = 0; i < row.length; i++) {
+          full[i] = (row[i] > 0) == top ? fullRange : 0;
+        }
+        long fullPosition = Math.round(Math.scalb((double) (second.apply(full)[j] * second.delta()), -shift));
+        int[] fi = java.util.Arrays.stream(full).mapToInt(v -> (int) v).toArray();
+        long fullExpected = hidden.activateSaturated(j, hidden.accumulate(fi)[j], CompileOptions.defaults().rangeMargin());
+        beyond += secondTables.readAt(j, fullPosition) != fullExpected ? 1 : 0;
+      }
+    }
+    System.out.println(beyond + " of " + 2 * hidden.outputs() + " full-range reads fall outside the placement");
+    assertTrue(beyond > 0, "the second layer should be placed for its inputs' table ranges, not the full range");
+  }
+
   private static long[][] inputs(QuantizedModel model, int rows) {
     long[][] x = new long[rows][];
     for (int r = 0; r < rows; r++) {

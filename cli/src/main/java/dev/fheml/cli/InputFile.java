@@ -1,5 +1,6 @@
 package dev.fheml.cli;
 
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.training.data.CsvFormat;
 import dev.fheml.training.data.CsvReader;
 import dev.fheml.training.data.DataFormat;
@@ -16,7 +17,8 @@ import java.util.List;
  * not): an IDX file of unsigned bytes (MNIST images: one input per first-axis entry), or CSV text
  * with one input per line (numbers separated by commas, semicolons, tabs or spaces; a first line
  * with text is a header; lines starting with {@code #} are comments), read by the training data's
- * {@link CsvReader}. Every input must have the model's number of features.
+ * {@link CsvReader}. Every input must have the model's number of features, and IDX images the
+ * model's image size.
  */
 final class InputFile {
     /** Inputs per file: a bound on memory, and on what one command line sensibly encrypts. */
@@ -25,11 +27,17 @@ final class InputFile {
     private InputFile() {}
 
     static List<double[]> read(Path file, int features) throws IOException {
+        return read(file, InputLayout.flat(features));
+    }
+
+    /** Inputs for a model of {@code layout}: IDX images must have its size (see {@link InputLayout#checkStored}). */
+    static List<double[]> read(Path file, InputLayout layout) throws IOException {
+        int features = layout.features();
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("input file " + file + " does not exist");
         }
         List<double[]> rows = switch (DataFormat.of(file)) {
-            case IDX -> readIdx(file, features);
+            case IDX -> readIdx(file, layout);
             case TEXT -> readText(file, features);
             case OTHER -> throw new IllegalArgumentException(file + " is neither IDX (header 00 00 08 <rank>) nor"
                     + " CSV text");
@@ -40,13 +48,12 @@ final class InputFile {
         return rows;
     }
 
-    private static List<double[]> readIdx(Path file, int features) throws IOException {
+    private static List<double[]> readIdx(Path file, InputLayout layout) throws IOException {
+        int features = layout.features();
         IdxArray a = new IdxReader((long) MAX_ROWS * features).read(file);
         int count = a.dim(0);
-        if (a.size() / count != features) {
-            throw new IllegalArgumentException(file + ": IDX entries hold " + a.size() / count
-                    + " values each, the model takes " + features);
-        }
+        int[] dims = a.dims();
+        layout.checkStored(java.util.Arrays.copyOfRange(dims, 1, dims.length), file.toString());
         List<double[]> rows = new ArrayList<>(count);
         for (int r = 0; r < count; r++) {
             double[] x = new double[features];

@@ -84,7 +84,8 @@ public final class TrainingJob {
     }
     TrainingConfig config = request.trainingConfig(image);
     checkWritable(modelDir);
-    ModelPipeline.Result result = ModelPipeline.run(name, config, trainRows, testRows, request.compileOptions(),
+    ModelPipeline.Result result = ModelPipeline.run(name, config, trainRows, testRows,
+        ModelPipeline.layout(image, trainRows.numFeatures()), request.compileOptions(),
         modelDir, ProgressListener.printingTo(log), log);
     MetricLines.print(result.metrics(), log);
     return result;

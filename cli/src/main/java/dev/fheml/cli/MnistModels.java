@@ -126,7 +126,7 @@ final class MnistModels {
         TrainingConfig config = request.trainingConfig(DataShape.of(train, Optional.of(Mnist.IMAGE)));
         Path tmp = Files.createDirectories(dir.getParent()).resolve(recipe + ".tmp-" + ProcessHandle.current().pid());
         ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test,
-                request.compileOptions().withSanitize(sanitize), tmp,
+                ModelPipeline.layout(Optional.of(Mnist.IMAGE), train.numFeatures()), request.compileOptions().withSanitize(sanitize), tmp,
                 ProgressListener.printingTo(log), log);
         Folders.deleteRecursively(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

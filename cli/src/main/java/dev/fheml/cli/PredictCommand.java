@@ -45,9 +45,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         try (TargetOptions.Session session = target.open(log)) {
             FheClient client = session.client();
-            List<double[]> rows = InputFile.read(input, client.spec().input().features(), log::println);
-            log.printf("predict: %d inputs from %s, model %s, %d per request%n", rows.size(), input,
-                    client.modelId().substring(0, 12), batch);
+            List<double[]> rows = InputFile.read(input, client.spec().layout(), log::println);
+            log.printf("predict: %d inputs from %s, model %s (input %s), %d per request%n", rows.size(), input,
+                    client.modelId().substring(0, 12), client.spec().layout(), batch);
             ObjectMapper mapper = new ObjectMapper();
             if (!json) {
                 out.printf("%6s  %-16s %s%n", "input", "class", "scores");

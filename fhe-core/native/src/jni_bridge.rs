@@ -492,6 +492,27 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1denseLwe<'
 }
 
 #[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1reduce<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+    tables: JLongArray<'l>,
+    domain: jint,
+    delta_out: jlong,
+) -> jlong {
+    ffi(&mut env, |env| {
+        let sk = get::<ServerKey>(handle)?;
+        let batch = get::<LweBatch>(batch)?;
+        let tables = longs(env, &tables)?;
+        let domain = dimension(domain, "table domain")?;
+        let delta_out = positive(delta_out, "output delta")?;
+        Ok(into_handle(ops::reduce(sk, batch, &tables, domain, delta_out)?))
+    })
+    .unwrap_or(0)
+}
+
+#[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1ksPbs<'l>(
     mut env: JNIEnv<'l>,
     _class: JClass<'l>,

@@ -35,6 +35,15 @@ import java.util.List;
  * per-query bound. Of the scales that fit, the one with the least reading noise relative to the ramps
  * is kept (for levelled layers a larger scale also enlarges the incoming bootstrap noise).
  *
+ * <p>Where the worst case is much wider than the ramp, the ramp gets few positions and the reading
+ * noise flips activations between neighbouring steps. With {@link CompileOptions#rangeReduction()}
+ * such a layer (median under 30 positions per activation step,
+ * and every sanitized output layer) computes each accumulator twice, coarse and fine, and a first
+ * bootstrap of the coarse one subtracts from the fine one how far it lies outside a window around
+ * the ramp; the layer's own bootstrap then places only that window (see {@code reduceIfWorthIt}). It
+ * costs one bootstrap per neuron and is kept only when it multiplies the positions per step by
+ * 1.5 or more.
+ *
  * <p>With {@link CompileOptions#sanitize()} (the default) the output layer is mapped the same way onto
  * one more saturating bootstrap per output whose table is the clamped logit, and the response is
  * re-randomized under the client's public key; the response's own decoding (bootstrap output, public-key
@@ -73,6 +82,10 @@ public final class FheCompiler {
     List<QuantizedLayer> layers = model.layers();
     QuantizedLayer out = model.outputLayer();
     int reads = model.bootstrapCount() + (options.sanitize() ? out.outputs() : 0);
+    if (options.rangeReduction()) {
+      // A range-reduction read can fail two ways (mirrored, or off by more than its window's margin).
+      reads += 2 * reads;
+    }
     // Half the budget for bootstrap reads (shared equally), half for decoding the response.
     double readBudget = options.log2PFailBound() - 1 - Math.log(Math.max(1, reads)) / Math.log(2);
     double z = NoiseModel.sigmasForTail(readBudget);
@@ -93,11 +106,23 @@ public final class FheCompiler {
       String name = "layer " + (l + 1) + " (" + layer.inputs() + "->" + layer.outputs() + ")";
       boolean last = l == layers.size() - 1;
       Mapping m = null;
+      Reduced reduced = null;
       DenseLayer dense;
       if (layer.isHidden() || options.sanitize()) {
         m = map(layer, inputVariance, inputLo, inputHi, l == 0, z, name);
+        reduced = options.rangeReduction() ? reduceIfWorthIt(layer, m, inputVariance, inputLo, inputHi, l == 0, z)
+            : null;
+        if (reduced != null) {
+          m = reduced.fine();
+        }
         long delta = Long.divideUnsigned(1L << 63, (long) params.polynomialSize() << m.scaleLog2);
-        dense = new DenseLayer(layer.inputs(), layer.outputs(), m.weights, m.bias, delta);
+        if (reduced != null) {
+          dense = new DenseLayer(layer.inputs(), 2 * layer.outputs(), concat(reduced.coarseWeights(), m.weights),
+              concat(reduced.coarseBias(), m.bias), delta);
+          reports.add(reduced.report(name + " -> range reduction"));
+        } else {
+          dense = new DenseLayer(layer.inputs(), layer.outputs(), m.weights, m.bias, delta);
+        }
         reports.add(m.report(name + (layer.isHidden() ? " -> bootstrap" : " -> output bootstrap"), params));
       } else {
         long maxAbs = worstCaseAbs(layer, inputLo, inputHi);
@@ -115,6 +140,9 @@ public final class FheCompiler {
       } else {
         stages.add(new Stage.Bootstrap(LookupTables.perOutput(pendingTables, dense.delta()).asSaturating()));
         stages.add(new Stage.LevelledDense(dense));
+      }
+      if (reduced != null) {
+        stages.add(new Stage.Reduce(LookupTables.perOutput(reduced.corrections(), dense.delta())));
       }
       if (m != null) {
         pendingTables = tables(layer, m);
@@ -264,6 +292,254 @@ public final class FheCompiler {
           String.format("saturating, scale 2^%d, multipliers k in [%d, %d], worst-case inputs kept %.0f+ positions"
               + " from the mirrored half of %d", scaleLog2, minK, maxK, minMargin * maxSigma, params.polynomialSize()));
     }
+  }
+
+  /** Below this many positions per activation step (median over a layer) range reduction is tried. */
+  private static final double REDUCE_BELOW_POSITIONS_PER_STEP = 30;
+  /** ...and kept when it multiplies the positions per step by at least this. */
+  private static final double REDUCE_MIN_GAIN = 1.5;
+
+  /**
+   * A layer placed with range reduction: its coarse rows (whole worst case inside the table's domain),
+   * their correction tables, and the fine mapping the layer's own bootstrap reads.
+   */
+  private record Reduced(Mapping fine, long[] coarseWeights, long[] coarseBias, long[][] corrections,
+      double[] coarseSigma, double[] coarseDistance, double z, int scaleLog2, long[] coarseK) {
+
+    /** Each coarse read fails when it lands in the mirrored half or misses its window's margin. */
+    StageReport report(String stage) {
+      double sum = Double.NEGATIVE_INFINITY;
+      double maxSigma = 0;
+      double minMargin = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < coarseSigma.length; j++) {
+        double margin = Math.min(coarseDistance[j] / coarseSigma[j], (z * coarseSigma[j] + 1) / coarseSigma[j]);
+        sum = NoiseModel.log2Sum(sum, NoiseModel.log2Sum(NoiseModel.log2Tail(coarseDistance[j] / coarseSigma[j]),
+            NoiseModel.log2Tail((z * coarseSigma[j] + 1) / coarseSigma[j])));
+        maxSigma = Math.max(maxSigma, coarseSigma[j]);
+        minMargin = Math.min(minMargin, margin);
+      }
+      return new StageReport(stage, coarseSigma.length, maxSigma, "positions", minMargin, sum,
+          String.format("coarse worst case inside the domain (scale 2^%d, multipliers k in [%d, %d]), the correction"
+              + " subtracted from the fine accumulators (k in [%d, %d])", scaleLog2, Arrays.stream(coarseK).min()
+              .orElse(0), Arrays.stream(coarseK).max().orElse(0), Arrays.stream(fine.k).min().orElse(0),
+              Arrays.stream(fine.k).max().orElse(0)));
+    }
+  }
+
+  /**
+   * Range reduction of one layer, when its plain placement {@code plain} leaves too few positions per
+   * activation step and reduction gains enough; null otherwise.
+   *
+   * <p>Every neuron's accumulator is computed twice from the same inputs at one scale 2^s: coarse,
+   * k_c·acc + c_c, with the whole worst case W inside the table's domain z·σ_c from both ends; and
+   * fine, k_f·acc + c_f, which may wrap. A plain bootstrap of the coarse value reads acc within e =
+   * (z·σ_c + 1)·2^s/k_c and outputs, at the fine scale, g = acc − clamp(acc, [L − e, H + e]) for the
+   * ramp [L, H]; subtracting it from the fine value leaves acc' in [L − 2e, H + 2e], equal to acc
+   * wherever the table is not flat and on the same flat end otherwise. The layer's bootstrap then
+   * reads acc' placed for that window (span H − L + 2e instead of the worst case).
+   */
+  private Reduced reduceIfWorthIt(QuantizedLayer layer, Mapping plain, double inputVariance, long[] inputLo,
+      long[] inputHi, boolean glweInput, double z) {
+    double plainSteps = medianPositionsPerStep(layer, plain);
+    if (layer.isHidden() && plainSteps >= REDUCE_BELOW_POSITIONS_PER_STEP) {
+      return null;
+    }
+    Reduced best = null;
+    double bestSteps = 0;
+    for (int s = 0; s <= MAX_SCALE_LOG2; s++) {
+      Reduced r = reduceAt(s, layer, plain, inputVariance, inputLo, inputHi, glweInput, z);
+      if (r != null) {
+        double steps = medianPositionsPerStep(layer, r.fine());
+        if (steps > bestSteps) {
+          best = r;
+          bestSteps = steps;
+        }
+      }
+    }
+    return best != null && bestSteps >= REDUCE_MIN_GAIN * plainSteps ? best : null;
+  }
+
+  private Reduced reduceAt(int s, QuantizedLayer layer, Mapping plain, double inputVariance, long[] inputLo,
+      long[] inputHi, boolean glweInput, double z) {
+    int n = layer.outputs();
+    int size = params.polynomialSize();
+    double avail = size - 2; // one position kept for rounding the offsets
+    double scale = Math.scalb(1.0, s);
+    double extra = noise.bootstrapOutputVariance(); // the correction's own noise, added to the fine value
+    long[] kc = new long[n];
+    long[] kf = new long[n];
+    double[] width = new double[n];
+    double[] spanF = new double[n];
+    double[] normSq = new double[n];
+    double[][] window = new double[n][];
+    long[][] worst = new long[n][];
+    for (int j = 0; j < n; j++) {
+      worst[j] = worstCase(layer, j, inputLo, inputHi);
+      width[j] = Math.max(1, worst[j][1] - worst[j][0]);
+      for (int weight : layer.weightRow(j)) {
+        normSq[j] += (double) weight * weight;
+      }
+    }
+    double[] sigmaC = new double[n];
+    double[] sigmaF = new double[n];
+    // Coarse rows: the worst case's full width plus z sigmas at both ends inside the domain.
+    for (int j = 0; j < n; j++) {
+      kc[j] = largestK(width[j], 2 * z, normSq[j], inputVariance, 0, s, avail);
+      if (kc[j] < 1) {
+        return null;
+      }
+    }
+    for (int round = 0; round < 30; round++) {
+      sigmaC = sigmas(kc, true, normSq, inputVariance, 0, glweInput, layer.inputs(), kf);
+      for (int j = 0; j < n; j++) {
+        double e = (z * sigmaC[j] + 1) * scale / kc[j];
+        double[] ramp = plain.ramp[j] != null ? plain.ramp[j]
+            : new double[] {plain.saturation[j].min(), plain.saturation[j].max()};
+        window[j] = new double[] {ramp[0] - e, ramp[1] + e};
+        spanF[j] = ramp[1] - ramp[0] + 2 * e + 1;
+        if (kf[j] == 0) {
+          kf[j] = Math.max(1, largestK(spanF[j], z, normSq[j], inputVariance, extra, s, avail));
+        }
+      }
+      sigmaF = sigmas(kf, false, normSq, inputVariance, extra, glweInput, layer.inputs(), kc);
+      boolean ok = true;
+      for (int j = 0; j < n; j++) {
+        // Packed rows share their noise: shrink any multiplier whose constraint the sharing broke.
+        if (width[j] * kc[j] / scale + 2 * z * sigmaC[j] > avail) {
+          kc[j] = (long) Math.floor((avail - 2 * z * sigmaC[j]) * scale / width[j]);
+          ok = false;
+        }
+        if (spanF[j] * kf[j] / scale + z * sigmaF[j] > avail) {
+          kf[j] = (long) Math.floor((avail - z * sigmaF[j]) * scale / spanF[j]);
+          ok = false;
+        }
+        if (kc[j] < 1 || kf[j] < 1) {
+          return null;
+        }
+      }
+      if (ok) {
+        return build(s, layer, plain, kc, kf, window, spanF, worst, width, sigmaC, sigmaF, z);
+      }
+    }
+    return null;
+  }
+
+  private Reduced build(int s, QuantizedLayer layer, Mapping plain, long[] kc, long[] kf, double[][] window,
+      double[] spanF, long[][] worst, double[] width, double[] sigmaC, double[] sigmaF, double z) {
+    int n = layer.outputs();
+    int inputs = layer.inputs();
+    int size = params.polynomialSize();
+    double scale = Math.scalb(1.0, s);
+    long half = ((long) size << s) / 2;
+    long[] coarseWeights = new long[n * inputs];
+    long[] coarseBias = new long[n];
+    long[] fineWeights = new long[n * inputs];
+    long[] fineBias = new long[n];
+    long[] cf = new long[n];
+    double[] distanceC = new double[n];
+    double[] distanceF = new double[n];
+    long[][] corrections = new long[n][size];
+    for (int j = 0; j < n; j++) {
+      // Coarse: the worst case's centre at the middle of the domain [0, N).
+      long cc = Math.round((size - 1) * scale / 2 - kc[j] * (worst[j][0] + worst[j][1]) / 2.0);
+      double[] ramp = plain.ramp[j] != null ? plain.ramp[j]
+          : new double[] {plain.saturation[j].min(), plain.saturation[j].max()};
+      cf[j] = Math.round(half - kf[j] * (ramp[0] + ramp[1]) / 2);
+      int[] row = layer.weightRow(j);
+      for (int i = 0; i < inputs; i++) {
+        coarseWeights[j * inputs + i] = Math.multiplyExact(kc[j], (long) row[i]);
+        fineWeights[j * inputs + i] = Math.multiplyExact(kf[j], (long) row[i]);
+      }
+      coarseBias[j] = Math.addExact(Math.multiplyExact(kc[j], layer.bias(j)), cc);
+      fineBias[j] = Math.addExact(Math.multiplyExact(kf[j], layer.bias(j)), cf[j]);
+      double low = (kc[j] * (double) worst[j][0] + cc) / scale;
+      double high = (kc[j] * (double) worst[j][1] + cc) / scale;
+      distanceC[j] = Math.min(low, size - 1 - high);
+      distanceF[j] = size - 1 - spanF[j] * kf[j] / scale;
+      for (int u = 0; u < size; u++) {
+        double acc = (u * scale - cc) / kc[j];
+        double outside = acc - Math.max(window[j][0], Math.min(window[j][1], acc));
+        corrections[j][u] = Math.round(kf[j] * outside);
+      }
+    }
+    Mapping fine = new Mapping(s, kf, cf, fineWeights, fineBias, plain.saturation, plain.ramp, sigmaF, distanceF,
+        layer.isHidden());
+    return new Reduced(fine, coarseWeights, coarseBias, corrections, sigmaC, distanceC, z, s, kc);
+  }
+
+  /** Largest k with span·k/2^s + sigmas·σ(k) <= avail (σ from the row's own norm), 0 if none. */
+  private long largestK(double span, double sigmas, double normSq, double inputVariance, double extra, int s,
+      double avail) {
+    double scale = Math.scalb(1.0, s);
+    long lo = 0;
+    long hi = (long) Math.min(MAX_MULTIPLIER, Math.floor(scale * avail / span));
+    while (lo < hi) {
+      long mid = lo + (hi - lo + 1) / 2;
+      double sigma = noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, normSq * mid * mid) + extra);
+      if (span * mid / scale + sigmas * sigma <= avail) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * Reading sigmas (positions) of rows with multipliers {@code k}; on the packed input the rows of one
+   * product share their noise, the coarse rows (first) and the fine ones ({@code others}, or the other
+   * way round) of a layer being packed together.
+   */
+  private double[] sigmas(long[] k, boolean coarseFirst, double[] normSq, double inputVariance, double extra,
+      boolean glweInput, int inputs, long[] others) {
+    int n = k.length;
+    double[] norms = new double[n];
+    for (int j = 0; j < n; j++) {
+      norms[j] = normSq[j] * k[j] * k[j];
+    }
+    if (glweInput) {
+      // Both halves in one list, as the dense layer computes them (coarse rows first).
+      double[] all = new double[2 * n];
+      for (int j = 0; j < n; j++) {
+        double other = normSq[j] * others[j] * others[j];
+        all[coarseFirst ? j : n + j] = norms[j];
+        all[coarseFirst ? n + j : j] = other;
+      }
+      double[] packed = noise.packedNormsSquared(all, inputs);
+      for (int j = 0; j < n; j++) {
+        norms[j] = packed[coarseFirst ? j : n + j];
+      }
+    }
+    double[] out = new double[n];
+    for (int j = 0; j < n; j++) {
+      out[j] = noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, norms[j]) + extra);
+    }
+    return out;
+  }
+
+  /** Median over a layer's ramped neurons of the positions its bootstrap gives one activation step. */
+  private static double medianPositionsPerStep(QuantizedLayer layer, Mapping m) {
+    List<Double> values = new ArrayList<>();
+    for (int j = 0; j < m.k.length; j++) {
+      if (m.ramp[j] != null) {
+        double positions = (m.ramp[j][1] - m.ramp[j][0]) * m.k[j] / Math.scalb(1.0, m.scaleLog2);
+        double steps = layer.isHidden()
+            ? Math.max(1, layer.activate(j, m.ramp[j][1]) - layer.activate(j, m.ramp[j][0]))
+            : Math.max(1, m.ramp[j][1] - m.ramp[j][0]);
+        values.add(positions / steps);
+      }
+    }
+    if (values.isEmpty()) {
+      return Double.POSITIVE_INFINITY;
+    }
+    values.sort(null);
+    return values.get(values.size() / 2);
+  }
+
+  private static long[] concat(long[] a, long[] b) {
+    long[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   /** One scale's multipliers, or null when some neuron cannot fit. */

@@ -92,6 +92,30 @@ class CompiledCircuitTest {
     }
 
     @Test
+    void aRangeReductionNeedsTwoValuesPerNeuronAndPlainCorrectionsAtTheIncomingDelta() {
+        TestKeys.Set k = TestKeys.l1();
+        Circuit good = SmallCircuits.rangeReduced(k.parameters(), 33);
+        List<Stage> stages = good.stages();
+        LookupTables corrections = ((Stage.Reduce) stages.get(1)).tables();
+        long[][] three = new long[3][16];
+        IllegalArgumentException wrongWidth = assertThrows(IllegalArgumentException.class, () -> new Circuit(
+                k.parameters(), 16, good.inputDelta(), List.of(stages.get(0),
+                        new Stage.Reduce(LookupTables.perOutput(three, good.inputDelta())), stages.get(3))));
+        assertTrue(wrongWidth.getMessage().contains("reduces 3 neurons but has 16 values"), wrongWidth.getMessage());
+        IllegalArgumentException wrongDelta = assertThrows(IllegalArgumentException.class, () -> new Circuit(
+                k.parameters(), 16, good.inputDelta(), List.of(stages.get(0),
+                        new Stage.Reduce(LookupTables.fromFlat(16, 8, corrections.flatValues(), 1L << 50)),
+                        stages.get(2), stages.get(3))));
+        assertTrue(wrongDelta.getMessage().contains("corrections keep the incoming delta"), wrongDelta.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Stage.Reduce(corrections.asSaturating()));
+        // The circuit format carries it (version 3, only when a reduction is present).
+        Circuit back = CircuitCodec.fromJson(CircuitCodec.toJson(good));
+        assertEquals(good, back);
+        assertTrue(new String(CircuitCodec.toJson(good), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"formatVersion\":3"));
+    }
+
+    @Test
     void compiledMlpMatchesThePerStagePathBitForBit() {
         TestKeys.Set k = TestKeys.l1();
         Circuit c = SmallCircuits.mlp(k.parameters(), 5);

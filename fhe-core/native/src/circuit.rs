@@ -8,7 +8,7 @@
 use crate::ciphertext::{CompactBatch, GlweBatch};
 use crate::error::{ensure, FheError, FheResult};
 use crate::keys::ServerKey;
-use crate::ops::{self, Checkpoint, Compaction, LevelledDense, PreparedBootstrap, PreparedDense};
+use crate::ops::{self, Checkpoint, Compaction, LevelledDense, PreparedBootstrap, PreparedDense, PreparedReduce};
 use crate::params::FheParams;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,6 +20,9 @@ pub enum StageSpec<'a> {
     /// Keyswitch + bootstrap through one table per value, or one shared table; saturating tables
     /// (see [`crate::lut`]) read the nearer end's value past either end of their domain.
     Bootstrap { domain: usize, tables: &'a [i64], delta_out: u64, saturating: bool },
+    /// Range reduction ([`PreparedReduce`]): the first half of the values bootstrapped through one
+    /// table per neuron into corrections subtracted from the second half; halves the width.
+    Reduce { domain: usize, tables: &'a [i64], delta_out: u64 },
     /// Levelled dense layer on the previous stage's values.
     LevelledDense { inputs: usize, outputs: usize, weights: &'a [i64], bias: &'a [i64], delta: u64 },
     /// Output compaction (last stage only), after a re-randomization under the client's public
@@ -34,11 +37,13 @@ pub const BOOTSTRAP: i64 = 1;
 pub const LEVELLED_DENSE: i64 = 2;
 pub const COMPACT: i64 = 3;
 pub const SATURATING_BOOTSTRAP: i64 = 4;
+pub const REDUCE: i64 = 5;
 
 impl<'a> StageSpec<'a> {
     /// Reads one stage encoded as `[kind, a, b, delta, payload…]`:
     /// dense layers `[kind, inputs, outputs, delta, weights (outputs × inputs)…, bias (outputs)…]`,
     /// bootstrap `[BOOTSTRAP or SATURATING_BOOTSTRAP, domain, tables, delta_out, values (tables × domain)…]`,
+    /// range reduction `[REDUCE, domain, tables, delta_out, values (tables × domain)…]`,
     /// compaction `[COMPACT, keyswitch (0 or 1), bits, rerandomize (0 or 1)]`.
     pub fn decode(stage: &'a [i64]) -> FheResult<StageSpec<'a>> {
         let [kind, a, b, delta, payload @ ..] = stage else {
@@ -78,6 +83,10 @@ impl<'a> StageSpec<'a> {
                 let saturating = *kind == SATURATING_BOOTSTRAP;
                 Ok(StageSpec::Bootstrap { domain: a, tables: payload, delta_out: positive()?, saturating })
             }
+            REDUCE => {
+                exact(a.checked_mul(b))?;
+                Ok(StageSpec::Reduce { domain: a, tables: payload, delta_out: positive()? })
+            }
             COMPACT => {
                 exact(Some(0))?;
                 ensure(a <= 1, || format!("compaction keyswitch flag must be 0 or 1, got {a}"))?;
@@ -93,6 +102,7 @@ impl<'a> StageSpec<'a> {
 /// A stage between the input layer and the compaction.
 enum Middle {
     Bootstrap(PreparedBootstrap),
+    Reduce(PreparedReduce),
     Levelled(LevelledDense),
 }
 
@@ -135,6 +145,14 @@ impl CompiledCircuit {
                         format!("stage {s}: {} tables for {width} values", b.tables())
                     })?;
                     Middle::Bootstrap(b)
+                }
+                StageSpec::Reduce { domain, tables, delta_out } => {
+                    let r = PreparedReduce::new(&params, tables, domain, delta_out).map_err(at)?;
+                    ensure(2 * r.neurons() == width, || {
+                        format!("stage {s}: range reduction of {} neurons for {width} values", r.neurons())
+                    })?;
+                    width = r.neurons();
+                    Middle::Reduce(r)
                 }
                 StageSpec::LevelledDense { inputs, outputs, weights, bias, delta } => {
                     ensure(inputs == width, || format!("stage {s} takes {inputs} inputs, has {width}"))?;
@@ -201,6 +219,7 @@ impl CompiledCircuit {
         for stage in &self.middle {
             current = match stage {
                 Middle::Bootstrap(b) => b.apply_with(sk, &current, checkpoint)?,
+                Middle::Reduce(r) => r.apply_with(sk, &current, checkpoint)?,
                 Middle::Levelled(d) => d.apply(sk, &current)?,
             };
         }

@@ -491,6 +491,26 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1denseLwe<'
     dense_entry(&mut env, handle, batch, inputs, outputs, &weights, &bias, delta, ops::dense_lwe)
 }
 
+/// The table-reading operations' common entry: one batch, tables of `domain` values, an output delta.
+fn tables_entry<'l>(
+    env: &mut JNIEnv<'l>,
+    handle: jlong,
+    batch: jlong,
+    tables: &JLongArray<'l>,
+    domain: jint,
+    delta_out: jlong,
+    op: &dyn Fn(&ServerKey, &LweBatch, &[i64], usize, u64) -> FheResult<LweBatch>,
+) -> jlong {
+    ffi(env, |env| {
+        let sk = get::<ServerKey>(handle)?;
+        let batch = get::<LweBatch>(batch)?;
+        let tables = longs(env, tables)?;
+        let domain = dimension(domain, "table domain")?;
+        Ok(into_handle(op(sk, batch, &tables, domain, positive(delta_out, "output delta")?)?))
+    })
+    .unwrap_or(0)
+}
+
 #[no_mangle]
 pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1ksPbs<'l>(
     mut env: JNIEnv<'l>,
@@ -502,15 +522,23 @@ pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1ksPbs<'l>(
     delta_out: jlong,
     saturating: jboolean,
 ) -> jlong {
-    ffi(&mut env, |env| {
-        let sk = get::<ServerKey>(handle)?;
-        let batch = get::<LweBatch>(batch)?;
-        let tables = longs(env, &tables)?;
-        let domain = dimension(domain, "table domain")?;
-        let delta_out = positive(delta_out, "output delta")?;
-        Ok(into_handle(ops::ks_pbs(sk, batch, &tables, domain, delta_out, saturating == JNI_TRUE)?))
+    let saturating = saturating == JNI_TRUE;
+    tables_entry(&mut env, handle, batch, &tables, domain, delta_out, &|sk, b, t, d, o| {
+        ops::ks_pbs(sk, b, t, d, o, saturating)
     })
-    .unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_fheml_core_internal_Native_ServerKey_1reduce<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    batch: jlong,
+    tables: JLongArray<'l>,
+    domain: jint,
+    delta_out: jlong,
+) -> jlong {
+    tables_entry(&mut env, handle, batch, &tables, domain, delta_out, &ops::reduce)
 }
 
 #[no_mangle]

@@ -408,6 +408,70 @@ impl PreparedBootstrap {
     }
 }
 
+/// Range reduction: a batch holds every neuron's accumulator twice, first at a coarse scale whose
+/// worst case fits the bootstrap's domain, then at a fine scale that may wrap. The coarse half is
+/// bootstrapped through tables giving, at the fine scale, how far each value lies outside its
+/// neuron's window (0 inside), and that correction is subtracted from the fine half. The result,
+/// one LWE per neuron, holds the fine accumulator moved into a few coarse positions of its window,
+/// so the next bootstrap can spend its positions on the window instead of the worst case.
+pub struct PreparedReduce {
+    corrections: PreparedBootstrap,
+}
+
+impl PreparedReduce {
+    /// One table of `domain` values per neuron, output-major; the corrections are encoded with
+    /// `delta_out`, which must be the incoming values' delta.
+    pub fn new(params: &FheParams, tables: &[i64], domain: usize, delta_out: u64) -> FheResult<PreparedReduce> {
+        Ok(PreparedReduce { corrections: PreparedBootstrap::new(params, tables, domain, delta_out, false)? })
+    }
+
+    /// Neurons: half the incoming width.
+    pub fn neurons(&self) -> usize {
+        self.corrections.tables()
+    }
+
+    pub fn apply_with(&self, sk: &ServerKey, batch: &LweBatch, checkpoint: Checkpoint) -> FheResult<LweBatch> {
+        let p = &sk.params;
+        check_params(p.name, &batch.params_name, "LWE batch")?;
+        let half = self.neurons();
+        let width = batch.width();
+        ensure(width == 2 * half, || {
+            format!("range reduction of {half} neurons takes {} values per query, got {width}", 2 * half)
+        })?;
+        let lwe_size = p.big_lwe_dimension().to_lwe_size();
+        let split = half * lwe_size.0;
+        let coarse = LweBatch {
+            params_name: batch.params_name.clone(),
+            lists: batch
+                .lists
+                .iter()
+                .map(|l| LweCiphertextList::from_container(l.as_ref()[..split].to_vec(), lwe_size, p.ciphertext_modulus))
+                .collect(),
+        };
+        let corrections = self.corrections.apply_with(sk, &coarse, checkpoint)?;
+        drop(coarse);
+        let lists = batch
+            .lists
+            .iter()
+            .zip(corrections.lists)
+            .map(|(list, correction)| {
+                let mut fine = list.as_ref()[split..].to_vec();
+                for (f, &c) in fine.iter_mut().zip(correction.as_ref()) {
+                    *f = f.wrapping_sub(c);
+                }
+                LweCiphertextList::from_container(fine, lwe_size, p.ciphertext_modulus)
+            })
+            .collect();
+        Ok(LweBatch { params_name: p.name.to_string(), lists })
+    }
+}
+
+/// [`PreparedReduce`] prepared for one call.
+pub fn reduce(sk: &ServerKey, batch: &LweBatch, tables: &[i64], domain: usize, delta_out: u64) -> FheResult<LweBatch> {
+    check_params(sk.params.name, &batch.params_name, "LWE batch")?;
+    PreparedReduce::new(&sk.params, tables, domain, delta_out)?.apply_with(sk, batch, &|| Ok(()))
+}
+
 /// [`PreparedBootstrap`] prepared for one call. `tables` holds either one table of `domain`
 /// values for all outputs, or one per output (`width × domain`, output-major).
 pub fn ks_pbs(

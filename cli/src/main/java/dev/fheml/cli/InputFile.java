@@ -1,5 +1,6 @@
 package dev.fheml.cli;
 
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.training.data.CsvFormat;
 import dev.fheml.training.data.CsvReader;
 import dev.fheml.training.data.DataFormat;
@@ -17,8 +18,8 @@ import java.util.function.Consumer;
  * not): an IDX file of unsigned bytes (MNIST images: one input per first-axis entry), or CSV text
  * with one input per line (numbers separated by commas, semicolons, tabs or spaces; a first line
  * of names is a header, one mixing names and numbers is refused; lines starting with {@code #} are
- * comments), read by the training data's
- * {@link CsvReader}. Every input must have the model's number of features.
+ * comments), read by the training data's {@link CsvReader}. Every input must have the model's
+ * number of features, and IDX images the model's image size.
  */
 final class InputFile {
     /** Inputs per file: a bound on memory, and on what one command line sensibly encrypts. */
@@ -26,13 +27,22 @@ final class InputFile {
 
     private InputFile() {}
 
-    /** Reads {@code file}; {@code notes} gets the reader's decisions the file did not spell out (a header). */
+    /** Reads {@code file} for a flat model of {@code features} values. */
     static List<double[]> read(Path file, int features, Consumer<String> notes) throws IOException {
+        return read(file, InputLayout.flat(features), notes);
+    }
+
+    /**
+     * Reads {@code file} for a model of {@code layout} (IDX images must have its size, see {@link
+     * InputLayout#checkStored}); {@code notes} gets the reader's decisions the file did not spell out (a header).
+     */
+    static List<double[]> read(Path file, InputLayout layout, Consumer<String> notes) throws IOException {
+        int features = layout.features();
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("input file " + file + " does not exist");
         }
         List<double[]> rows = switch (DataFormat.of(file)) {
-            case IDX -> readIdx(file, features);
+            case IDX -> readIdx(file, layout);
             case TEXT -> readText(file, features, notes);
             case OTHER -> throw new IllegalArgumentException(file + " is neither IDX (header 00 00 08 <rank>) nor"
                     + " CSV text");
@@ -43,13 +53,12 @@ final class InputFile {
         return rows;
     }
 
-    private static List<double[]> readIdx(Path file, int features) throws IOException {
+    private static List<double[]> readIdx(Path file, InputLayout layout) throws IOException {
+        int features = layout.features();
         IdxArray a = new IdxReader((long) MAX_ROWS * features).read(file);
         int count = a.dim(0);
-        if (a.size() / count != features) {
-            throw new IllegalArgumentException(file + ": IDX entries hold " + a.size() / count
-                    + " values each, the model takes " + features);
-        }
+        int[] dims = a.dims();
+        layout.checkStored(java.util.Arrays.copyOfRange(dims, 1, dims.length), file.toString());
         List<double[]> rows = new ArrayList<>(count);
         for (int r = 0; r < count; r++) {
             double[] x = new double[features];

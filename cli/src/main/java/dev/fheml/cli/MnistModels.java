@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  */
 final class MnistModels {
     /** Bumped when the recipe, compiler or artifact format changes what a cached model means. */
-    private static final String CACHE_VERSION = "v2"; // v2: saturating, sanitized circuits (format 2)
+    // v2: saturating, sanitized circuits (format 2); v3: worst cases over the previous tables, range
+    // reduction for imports
+    private static final String CACHE_VERSION = "v3";
 
     /** A ready model folder with its metrics. */
     record Model(Path directory, TrainingMetrics metrics) {
@@ -126,7 +128,7 @@ final class MnistModels {
         TrainingConfig config = request.trainingConfig(DataShape.of(train, Optional.of(Mnist.IMAGE)));
         Path tmp = Files.createDirectories(dir.getParent()).resolve(recipe + ".tmp-" + ProcessHandle.current().pid());
         ModelPipeline.Result result = ModelPipeline.run(recipe, config, train, test,
-                request.compileOptions().withSanitize(sanitize), tmp,
+                ModelPipeline.layout(Optional.of(Mnist.IMAGE), train.numFeatures()), request.compileOptions().withSanitize(sanitize), tmp,
                 ProgressListener.printingTo(log), log);
         Folders.deleteRecursively(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

@@ -78,12 +78,12 @@ final class PredictCommand implements Callable<Integer> {
         BulkOptions options = bulk ? bulkOptions() : null;
         try (TargetOptions.Session session = target.open(log)) {
             FheClient client = session.client();
-            List<double[]> rows = InputFile.read(input, client.spec().input().features(), log::println);
+            List<double[]> rows = InputFile.read(input, client.spec().layout(), log::println);
             if (bulk) {
                 return BulkPredict.run(client, rows, output, options, log);
             }
-            log.printf("predict: %d inputs from %s, model %s, %d per request%n", rows.size(), input,
-                    client.modelId().substring(0, 12), batch);
+            log.printf("predict: %d inputs from %s, model %s (input %s), %d per request%n", rows.size(), input,
+                    client.modelId().substring(0, 12), client.spec().layout(), batch);
             ObjectMapper mapper = new ObjectMapper();
             if (!json) {
                 out.printf("%6s  %-16s %s%n", "input", "class", "scores");

@@ -3,12 +3,17 @@ package dev.fheml.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.core.artifact.Sample;
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.pipeline.ModelPipeline;
 import dev.fheml.training.pipeline.TrainingMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +78,42 @@ class ImportIT {
         assertTrue(m.accuracyQuantized() > m.importDetails().floatAccuracy() - 0.01,
                 "quantization loses at most a point: " + m.accuracyQuantized());
         smokeTest(out, 2);
+        predictsImagesOfItsLayoutOnly(out, "pixel / 255, then Normalize(mean [0.1307], std [0.3081])");
+    }
+
+    /**
+     * client.zip carries the input layout and preprocessing; {@code predict} feeds IDX images of that
+     * size (raw pixels: the normalization is folded into the model) and refuses any other size.
+     */
+    private static void predictsImagesOfItsLayoutOnly(Path model, String preprocessing) throws IOException {
+        ModelArtifacts.ClientModel client = ModelArtifacts.readClient(model.resolve("client.zip"));
+        assertEquals(InputLayout.image(1, 28, 28, preprocessing), client.spec().layout());
+        List<Sample> samples = client.samples().subList(0, 2);
+        byte[] pixels = new byte[samples.size() * 784];
+        for (int s = 0; s < samples.size(); s++) {
+            for (int i = 0; i < 784; i++) {
+                pixels[s * 784 + i] = (byte) samples.get(s).features()[i];
+            }
+        }
+        Path images = Files.write(model.resolve("samples-idx3-ubyte"), TrainIT.idx(new int[] {2, 28, 28}, pixels));
+        CliIT.Run r = CliIT.run("predict", "--local", "--model-dir", model.toString(), "--key-store", keys.toString(),
+                "--json", images.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("(input 1×28×28 image, " + preprocessing + ")"), r.err());
+        List<String> json = r.out().lines().filter(l -> l.startsWith("{")).toList();
+        assertEquals(2, json.size(), r.out());
+        ObjectMapper mapper = new ObjectMapper();
+        for (int s = 0; s < 2; s++) {
+            assertEquals(samples.get(s).expectedClass(), mapper.readTree(json.get(s)).get("class_index").asInt(), r.out());
+        }
+
+        // The same 784 values per image, arranged 2×392: refused, named, before anything is encrypted.
+        Path wide = Files.write(model.resolve("wide-idx3-ubyte"), TrainIT.idx(new int[] {1, 2, 392}, new byte[784]));
+        CliIT.Run refused = CliIT.run("predict", "--local", "--model-dir", model.toString(), "--key-store",
+                keys.toString(), wide.toString());
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.err().contains(wide + ": images are 2×392, the model takes 1×28×28 (channels×height×width)"
+                + " images, " + preprocessing), refused.err());
     }
 
     @Test
@@ -87,6 +128,8 @@ class ImportIT {
         assertTrue(m.accuracyQuantized() > m.importDetails().floatAccuracy() - 0.01,
                 "quantization loses at most a point: " + m.accuracyQuantized() + " vs " + m.importDetails().floatAccuracy());
         smokeTest(out, 1);
+        assertEquals(InputLayout.image(1, 28, 28, "pixel / 255"),
+                ModelArtifacts.readClient(out.resolve("client.zip")).spec().layout(), "ToTensor without Normalize");
     }
 
     @Test

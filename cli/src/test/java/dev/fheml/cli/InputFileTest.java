@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.training.data.DatasetFormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,7 +92,23 @@ class InputFileTest {
         Path gz = Files.write(dir.resolve("inputs"), gzip("7,8,9\n".getBytes(StandardCharsets.UTF_8)));
         assertArrayEquals(new double[] {7, 8, 9}, read(gz, 3).get(0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(raw, 4));
-        assertEquals(raw + ": IDX entries hold 3 values each, the model takes 4", e.getMessage());
+        assertEquals(raw + ": entries hold 3 values each, the model takes 4", e.getMessage());
+    }
+
+    @Test
+    void idxImagesMustHaveTheModelsImageSize() throws IOException {
+        // Two 2×3 images.
+        byte[] idx = {0, 0, 0x08, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        Path images = Files.write(dir.resolve("images-idx3-ubyte"), idx);
+        List<double[]> rows = InputFile.read(images, InputLayout.image(1, 2, 3, "pixel / 255"), notes::add);
+        assertArrayEquals(new double[] {7, 8, 9, 10, 11, 12}, rows.get(1));
+        // The same six values per image, transposed: a CNN would see garbage, so it is refused.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> InputFile.read(images, InputLayout.image(1, 3, 2, "pixel / 255"), notes::add));
+        assertEquals(images + ": images are 2×3, the model takes 1×3×2 (channels×height×width) images, pixel / 255;"
+                + " resize them first", e.getMessage());
+        // A flat model of six features takes them as they are.
+        assertEquals(2, read(images, 6).size());
     }
 
     @Test

@@ -44,7 +44,7 @@ class TrainIT {
         return dir;
     }
 
-    private static byte[] idx(int[] dims, byte[] data) {
+    static byte[] idx(int[] dims, byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {0, 0, 0x08, (byte) dims.length}); // unsigned bytes, rank
         for (int d : dims) {

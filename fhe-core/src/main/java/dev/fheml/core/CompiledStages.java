@@ -20,6 +20,7 @@ public abstract class CompiledStages extends NativeHandle {
     private static final long LEVELLED_DENSE = 2;
     private static final long COMPACT = 3;
     private static final long SATURATING_BOOTSTRAP = 4;
+    private static final long REDUCE = 5;
 
     private final FheParameters parameters;
 
@@ -51,6 +52,13 @@ public abstract class CompiledStages extends NativeHandle {
         long[] values = tables.flat();
         long kind = tables.saturating() ? SATURATING_BOOTSTRAP : BOOTSTRAP;
         long[] stage = header(kind, tables.domain(), tables.count(), tables.deltaOut(), values.length);
+        System.arraycopy(values, 0, stage, 4, values.length);
+        return stage;
+    }
+
+    protected static long[] reduce(LookupTables tables) {
+        long[] values = tables.flat();
+        long[] stage = header(REDUCE, tables.domain(), tables.count(), tables.deltaOut(), values.length);
         System.arraycopy(values, 0, stage, 4, values.length);
         return stage;
     }

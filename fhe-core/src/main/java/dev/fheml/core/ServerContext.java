@@ -76,6 +76,18 @@ public final class ServerContext extends NativeHandle {
     }
 
     /**
+     * Range reduction: {@code input} holds 2n values per query, n neurons' accumulators at a coarse
+     * scale and then the same at a fine scale (same delta); the coarse ones are bootstrapped through
+     * {@code tables} (one plain table per neuron, output delta = the input's delta) and each result
+     * is subtracted from its fine value. Returns the n differences: the fine accumulators moved into
+     * their neurons' windows, so the next bootstrap reads them at the fine scale without wrapping.
+     */
+    public LweBatch reduce(LweBatch input, LookupTables tables) {
+        return new LweBatch(run(h -> input.withHandle(b -> Native.ServerKey_reduce(
+                h, b, tables.flat(), tables.domain(), tables.deltaOut()))), parameters);
+    }
+
+    /**
      * Adds a fresh encryption of zero under the client's public key (from the evaluation key) to
      * every ciphertext: same values, fresh masks; see {@link NoiseModel#publicKeyEncryptionVariance()}.
      *

@@ -39,6 +39,9 @@ public record RequestCost(int count, long bootstraps, long memoryBytes, int chun
             for (Stage s : circuit.stages()) {
                 int out = s.outputWidth(width);
                 long alive = (s instanceof Stage.InputDense ? 0 : width) + (long) (s instanceof Stage.Compact ? 0 : out);
+                if (s instanceof Stage.Reduce) {
+                    alive = 2L * width; // the 2n inputs, then a copy of the coarse half, its corrections, the result
+                }
                 widestPair = Math.max(widestPair, alive);
                 width = out;
             }

@@ -52,6 +52,14 @@ public record Circuit(FheParameters parameters, int inputLength, long inputDelta
                             + " tables for " + width + " values");
                 }
                 delta = b.tables().deltaOut();
+            } else if (stage instanceof Stage.Reduce r) {
+                if (2 * r.tables().count() != width) {
+                    throw new IllegalArgumentException(where + " reduces " + r.tables().count()
+                            + " neurons but has " + width + " values (two per neuron)");
+                }
+                if (r.tables().deltaOut() != delta) {
+                    throw new IllegalArgumentException(where + ": corrections keep the incoming delta");
+                }
             } else if (stage instanceof Stage.Compact && s != stages.size() - 1) {
                 throw new IllegalArgumentException(where + ": compaction must be last");
             }
@@ -86,6 +94,8 @@ public record Circuit(FheParameters parameters, int inputLength, long inputDelta
         for (Stage s : stages) {
             if (s instanceof Stage.Bootstrap) {
                 count += width;
+            } else if (s instanceof Stage.Reduce) {
+                count += width / 2;
             }
             width = s.outputWidth(width);
         }

@@ -23,13 +23,16 @@ public final class CircuitCodec {
      * compactions {@code rerandomize} (version 1 circuits are refused: recompile them).
      */
     public static final int FORMAT_VERSION = 2;
+    /** Written for circuits with a range-reduction stage, which version 2 readers do not know. */
+    public static final int FORMAT_VERSION_REDUCE = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CircuitCodec() {}
 
     public static byte[] toJson(Circuit c) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("formatVersion", FORMAT_VERSION);
+        boolean reduces = c.stages().stream().anyMatch(s -> s instanceof Stage.Reduce);
+        root.put("formatVersion", reduces ? FORMAT_VERSION_REDUCE : FORMAT_VERSION);
         root.put("parameters", c.parameters().name());
         root.put("inputLength", c.inputLength());
         root.put("inputDelta", c.inputDelta());
@@ -49,6 +52,12 @@ public final class CircuitCodec {
                 n.put("deltaOut", b.tables().deltaOut());
                 n.put("saturating", b.tables().saturating());
                 longs(n.putArray("values"), b.tables().flatValues());
+            } else if (s instanceof Stage.Reduce r) {
+                n.put("type", "reduce");
+                n.put("domain", r.tables().domain());
+                n.put("count", r.tables().count());
+                n.put("deltaOut", r.tables().deltaOut());
+                longs(n.putArray("values"), r.tables().flatValues());
             } else if (s instanceof Stage.Compact k) {
                 n.put("type", "compact");
                 n.put("keyswitch", k.keyswitch());
@@ -74,9 +83,9 @@ public final class CircuitCodec {
             throw new CircuitFormatException("circuit is not valid JSON: " + e.getMessage(), e);
         }
         int version = integer(root, "formatVersion");
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_REDUCE) {
             throw new CircuitFormatException("circuit format version " + version + " is not supported (this build reads "
-                    + FORMAT_VERSION + ")");
+                    + FORMAT_VERSION + " and " + FORMAT_VERSION_REDUCE + ")");
         }
         List<Stage> stages = new ArrayList<>();
         JsonNode list = field(root, "stages");
@@ -87,6 +96,7 @@ public final class CircuitCodec {
                 case "input_dense" -> new Stage.InputDense(layer(n));
                 case "levelled_dense" -> new Stage.LevelledDense(layer(n));
                 case "bootstrap" -> new Stage.Bootstrap(tables(n));
+                case "reduce" -> reduce(n);
                 case "compact" -> new Stage.Compact(flag(n, "keyswitch"), integer(n, "bits"), flag(n, "rerandomize"));
                 default -> throw new CircuitFormatException("stage " + i + " has unknown type '" + type + "'");
             });
@@ -120,6 +130,15 @@ public final class CircuitCodec {
             return flag(n, "saturating") ? t.asSaturating() : t;
         } catch (IllegalArgumentException e) {
             throw new CircuitFormatException("bad bootstrap: " + e.getMessage(), e);
+        }
+    }
+
+    private static Stage.Reduce reduce(JsonNode n) {
+        try {
+            return new Stage.Reduce(LookupTables.fromFlat(integer(n, "domain"), integer(n, "count"),
+                    longs(field(n, "values")), number(n, "deltaOut")));
+        } catch (IllegalArgumentException e) {
+            throw new CircuitFormatException("bad range reduction: " + e.getMessage(), e);
         }
     }
 

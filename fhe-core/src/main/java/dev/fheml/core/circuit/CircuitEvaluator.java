@@ -30,6 +30,8 @@ public final class CircuitEvaluator {
                     next = server.dense(input, d.layer());
                 } else if (stage instanceof Stage.Bootstrap b) {
                     next = server.bootstrap(current, b.tables());
+                } else if (stage instanceof Stage.Reduce r) {
+                    next = server.reduce(current, r.tables());
                 } else if (stage instanceof Stage.LevelledDense d) {
                     next = server.dense(current, d.layer());
                 } else {

@@ -42,6 +42,15 @@ public final class CircuitSimulator {
                 values = d.layer().apply(values);
             } else if (stage instanceof Stage.LevelledDense d) {
                 values = d.layer().apply(values);
+            } else if (stage instanceof Stage.Reduce r) {
+                int n = r.tables().count();
+                long[] corrections = bootstrap(java.util.Arrays.copyOf(values, n), delta, r.tables(), random,
+                        sigmaPositions);
+                long[] fine = new long[n];
+                for (int j = 0; j < n; j++) {
+                    fine[j] = values[n + j] - corrections[j]; // wraps like the torus (deltaOut = delta)
+                }
+                values = fine;
             } else if (stage instanceof Stage.Bootstrap b) {
                 values = bootstrap(values, delta, b.tables(), random, sigmaPositions);
                 delta = b.tables().deltaOut();

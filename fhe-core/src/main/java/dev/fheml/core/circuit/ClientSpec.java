@@ -13,11 +13,17 @@ import java.util.List;
  *                     range: saturated outputs' lower end, or a levelled output's worst case less
  *                     its noise tolerance)
  * @param outputMax    the largest, likewise
+ * @param layout       the input's shape and the preprocessing the model applies (for checking inputs)
  */
 public record ClientSpec(FheParameters parameters, String modelId, InputEncoding input, long inputDelta, long outputDelta,
-        List<String> classNames, double[] outputScales, long[] outputMin, long[] outputMax) {
+        List<String> classNames, double[] outputScales, long[] outputMin, long[] outputMax, InputLayout layout) {
     public ClientSpec {
         java.util.Objects.requireNonNull(parameters, "parameters");
+        java.util.Objects.requireNonNull(layout, "layout");
+        if (layout.features() != input.features()) {
+            throw new IllegalArgumentException("input layout " + layout.describeShape() + " holds " + layout.features()
+                    + " values, the input encoding " + input.features());
+        }
         classNames = List.copyOf(classNames);
         outputScales = outputScales.clone();
         outputMin = outputMin.clone();
@@ -38,11 +44,24 @@ public record ClientSpec(FheParameters parameters, String modelId, InputEncoding
         }
     }
 
-    /** A spec whose outputs may take any value (no range check). */
+    /** A spec with a flat input of raw features taken as given. */
+    public ClientSpec(FheParameters parameters, String modelId, InputEncoding input, long inputDelta, long outputDelta,
+            List<String> classNames, double[] outputScales, long[] outputMin, long[] outputMax) {
+        this(parameters, modelId, input, inputDelta, outputDelta, classNames, outputScales, outputMin, outputMax,
+                InputLayout.flat(input.features()));
+    }
+
+    /** A spec whose outputs may take any value (no range check), with a flat input. */
     public ClientSpec(FheParameters parameters, String modelId, InputEncoding input, long inputDelta, long outputDelta,
             List<String> classNames, double[] outputScales) {
         this(parameters, modelId, input, inputDelta, outputDelta, classNames, outputScales,
                 filled(outputScales.length, Long.MIN_VALUE), filled(outputScales.length, Long.MAX_VALUE));
+    }
+
+    /** This spec with another input layout (the compiler knows values, the pipeline knows their shape). */
+    public ClientSpec withLayout(InputLayout newLayout) {
+        return new ClientSpec(parameters, modelId, input, inputDelta, outputDelta, classNames, outputScales, outputMin,
+                outputMax, newLayout);
     }
 
     private static long[] filled(int n, long v) {

@@ -11,8 +11,12 @@ import java.util.List;
 
 /** JSON form of a {@link ClientSpec}. */
 public final class ClientSpecCodec {
-    /** 2: {@code outputMin}/{@code outputMax} per output (version 1 specs are refused: recompile). */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 3: adds {@code layout} (input shape and preprocessing); 2: {@code outputMin}/{@code outputMax}
+     * per output, read as a flat input layout; version 1 specs are refused (recompile).
+     */
+    public static final int FORMAT_VERSION = 3;
+    private static final int OLDEST_READABLE = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ClientSpecCodec() {}
@@ -33,6 +37,10 @@ public final class ClientSpecCodec {
         doubles(root.putArray("outputScales"), s.outputScales());
         longs(root.putArray("outputMin"), s.outputMin());
         longs(root.putArray("outputMax"), s.outputMax());
+        ObjectNode layout = root.putObject("layout");
+        ArrayNode shape = layout.putArray("shape");
+        s.layout().shape().forEach(shape::add);
+        layout.put("preprocessing", s.layout().preprocessing());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -45,24 +53,36 @@ public final class ClientSpecCodec {
         try {
             JsonNode root = JSON.readTree(json);
             int version = root.path("formatVersion").asInt(-1);
-            if (version != FORMAT_VERSION) {
+            if (version < OLDEST_READABLE || version > FORMAT_VERSION) {
                 throw new CircuitFormatException("client spec format version " + version + " is not supported (this build reads "
-                        + FORMAT_VERSION + ")");
+                        + OLDEST_READABLE + " to " + FORMAT_VERSION + ")");
             }
             JsonNode input = required(root, "input");
             List<String> names = new ArrayList<>();
             required(root, "classNames").forEach(n -> names.add(n.asText()));
-            return new ClientSpec(CircuitCodec.parameters(required(root, "parameters").asText()), required(root, Manifest.MODEL_ID_FIELD).asText(),
+            ClientSpec spec = new ClientSpec(CircuitCodec.parameters(required(root, "parameters").asText()), required(root, Manifest.MODEL_ID_FIELD).asText(),
                     new InputEncoding(doubles(required(input, "min")), doubles(required(input, "max")),
                             required(input, "bits").asInt()),
                     required(root, "inputDelta").asLong(), required(root, "outputDelta").asLong(), names,
                     doubles(required(root, "outputScales")), CircuitCodec.longs(required(root, "outputMin")),
                     CircuitCodec.longs(required(root, "outputMax")));
+            return version < 3 ? spec : spec.withLayout(layout(required(root, "layout")));
         } catch (IOException e) {
             throw new CircuitFormatException("client spec is not valid JSON: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new CircuitFormatException("inconsistent client spec: " + e.getMessage(), e);
         }
+    }
+
+    private static InputLayout layout(JsonNode node) {
+        List<Integer> shape = new ArrayList<>();
+        for (JsonNode d : required(node, "shape")) {
+            if (!d.canConvertToInt()) {
+                throw new CircuitFormatException("client spec: layout shape element " + d + " is not an integer");
+            }
+            shape.add(d.asInt());
+        }
+        return new InputLayout(shape, required(node, "preprocessing").asText());
     }
 
     private static JsonNode required(JsonNode n, String name) {

@@ -82,6 +82,9 @@ public final class CompiledCircuit extends CompiledStages {
                 out[s] = inputDense(d.layer());
             } else if (stage instanceof Stage.LevelledDense d) {
                 out[s] = levelledDense(d.layer());
+            } else if (stage instanceof Stage.Reduce r) {
+                p.inputDelta(r.tables().domain()); // throws unless the domain is a power of two in [2, N]
+                out[s] = reduce(r.tables());
             } else if (stage instanceof Stage.Bootstrap b) {
                 p.inputDelta(b.tables().domain()); // throws unless the domain is a power of two in [2, N]
                 if (b.tables().deltaOut() <= 0) {

@@ -24,6 +24,25 @@ public sealed interface Stage {
         }
     }
 
+    /**
+     * Range reduction of n neurons whose accumulators come twice (2n values: coarse, then fine at the
+     * same delta): the coarse ones are bootstrapped through {@code tables} (one per neuron, plain,
+     * output delta = the incoming delta) into corrections subtracted from the fine ones; n values
+     * out. See {@link dev.fheml.core.ServerContext#reduce}.
+     */
+    record Reduce(LookupTables tables) implements Stage {
+        public Reduce {
+            if (tables.saturating()) {
+                throw new IllegalArgumentException("range-reduction tables are plain, not saturating");
+            }
+        }
+
+        @Override
+        public int outputWidth(int inputWidth) {
+            return inputWidth / 2;
+        }
+    }
+
     /** Levelled dense layer on the previous stage's values. */
     record LevelledDense(DenseLayer layer) implements Stage {
         @Override

@@ -79,6 +79,10 @@ public final class Native {
     public static native long ServerKey_ksPbs(
             long serverKey, long lweBatch, long[] tables, int domain, long deltaOut, boolean saturating);
 
+    /** Range reduction (see {@code dev.fheml.core.ServerContext#reduce}): one plain table per neuron. */
+    public static native long ServerKey_reduce(
+            long serverKey, long lweBatch, long[] tables, int domain, long deltaOut);
+
     public static native long ServerKey_denseLwe(
             long serverKey, long lweBatch, int inputs, int outputs, long[] weights, long[] bias, long delta);
 

@@ -62,6 +62,60 @@ class CompiledCircuitTest {
     }
 
     @Test
+    void rangeReductionMovesWrappedAccumulatorsIntoTheirWindowUnderFhe() {
+        TestKeys.Set k = TestKeys.l1();
+        Circuit c = SmallCircuits.rangeReduced(k.parameters(), 31);
+        assertEquals(8 + 8, c.bootstrapCount(), "one correction and one table read per neuron");
+        assertEquals(8, c.outputWidth());
+        long[][] x = inputs(12, 32);
+        Stage.InputDense first = (Stage.InputDense) c.stages().get(0);
+        LookupTables out = ((Stage.Bootstrap) c.stages().get(2)).tables();
+        CircuitSimulator sim = CircuitSimulator.of(c);
+        int wrapped = 0;
+        try (CompiledCircuit compiled = CompiledCircuit.compile(c);
+                GlweBatch in = k.client().encrypt(x, c.inputDelta());
+                CompactBatch fast = compiled.evaluate(k.server(), in);
+                CompactBatch slow = CircuitEvaluator.evaluate(c, k.server(), in)) {
+            long[][] got = k.client().decrypt(fast, c.outputDelta());
+            for (int q = 0; q < x.length; q++) {
+                long[] acc = first.layer().apply(x[q]);
+                for (int j = 0; j < 8; j++) {
+                    long clamped = Math.max(SmallCircuits.WINDOW_LO, Math.min(SmallCircuits.WINDOW_HI, acc[j]));
+                    assertEquals(out.value(j, (int) (2 * clamped - 8)), got[q][j], "query " + q + ", neuron " + j);
+                    wrapped += acc[8 + j] < 0 || acc[8 + j] >= 16 ? 1 : 0; // outside the table's half of the torus
+                }
+                assertArrayEquals(sim.evaluate(x[q]), got[q], "query " + q);
+            }
+            assertArrayEquals(slow.toBytes(), fast.toBytes(), "the per-stage path computes the same ciphertexts");
+        }
+        assertTrue(wrapped > 0, "some fine accumulators should leave the domain (and be brought back)");
+    }
+
+    @Test
+    void aRangeReductionNeedsTwoValuesPerNeuronAndPlainCorrectionsAtTheIncomingDelta() {
+        TestKeys.Set k = TestKeys.l1();
+        Circuit good = SmallCircuits.rangeReduced(k.parameters(), 33);
+        List<Stage> stages = good.stages();
+        LookupTables corrections = ((Stage.Reduce) stages.get(1)).tables();
+        long[][] three = new long[3][16];
+        IllegalArgumentException wrongWidth = assertThrows(IllegalArgumentException.class, () -> new Circuit(
+                k.parameters(), 16, good.inputDelta(), List.of(stages.get(0),
+                        new Stage.Reduce(LookupTables.perOutput(three, good.inputDelta())), stages.get(3))));
+        assertTrue(wrongWidth.getMessage().contains("reduces 3 neurons but has 16 values"), wrongWidth.getMessage());
+        IllegalArgumentException wrongDelta = assertThrows(IllegalArgumentException.class, () -> new Circuit(
+                k.parameters(), 16, good.inputDelta(), List.of(stages.get(0),
+                        new Stage.Reduce(LookupTables.fromFlat(16, 8, corrections.flatValues(), 1L << 50)),
+                        stages.get(2), stages.get(3))));
+        assertTrue(wrongDelta.getMessage().contains("corrections keep the incoming delta"), wrongDelta.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Stage.Reduce(corrections.asSaturating()));
+        // The circuit format carries it (version 3, only when a reduction is present).
+        Circuit back = CircuitCodec.fromJson(CircuitCodec.toJson(good));
+        assertEquals(good, back);
+        assertTrue(new String(CircuitCodec.toJson(good), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"formatVersion\":3"));
+    }
+
+    @Test
     void compiledMlpMatchesThePerStagePathBitForBit() {
         TestKeys.Set k = TestKeys.l1();
         Circuit c = SmallCircuits.mlp(k.parameters(), 5);

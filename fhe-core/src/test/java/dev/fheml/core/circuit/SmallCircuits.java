@@ -47,6 +47,46 @@ final class SmallCircuits {
                 new Stage.Compact(false, 32)));
     }
 
+    /** Range-reduction window of {@link #rangeReduced}: accumulators outside it read as its ends. */
+    static final int WINDOW_LO = 4;
+    static final int WINDOW_HI = 9;
+
+    /**
+     * 16 inputs in [0, 3] → 8 accumulators acc in [1, 13], computed twice: coarse (acc, inside the
+     * 16-value domain) and fine (2·acc − 8, outside the domain for acc ≤ 3 or ≥ 12); a range reduction
+     * whose tables give 2·(acc − clamp(acc, 4, 9)) leaves 2·clamp(acc, 4, 9) − 8 in [0, 10]; then one
+     * table per output over 16 values. Every read is on a box centre, so FHE equals the simulator.
+     */
+    static Circuit rangeReduced(FheParameters p, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long delta = p.inputDelta(16);
+        long[] w = new long[2 * 8 * 16];
+        long[] b = new long[2 * 8];
+        for (int j = 0; j < 8; j++) {
+            for (int t = 0; t < 4; t++) {
+                int i = r.nextInt(16);
+                w[j * 16 + i] = 1;
+                w[(8 + j) * 16 + i] = 2;
+            }
+            b[j] = 1;
+            b[8 + j] = 2 - 8;
+        }
+        long[][] corrections = new long[8][16];
+        long[][] out = new long[8][];
+        for (int j = 0; j < 8; j++) {
+            for (int v = 0; v < 16; v++) {
+                corrections[j][v] = 2L * (v - Math.max(WINDOW_LO, Math.min(WINDOW_HI, v)));
+            }
+            out[j] = r.ints(16, -3, 4).asLongStream().toArray();
+        }
+        long deltaOut = 1L << 56; // bootstrap output noise ~2^-15 at level 1, far below Δ/2 = 2^-9
+        return new Circuit(p, 16, delta, List.of(
+                new Stage.InputDense(new DenseLayer(16, 16, w, b, delta)),
+                new Stage.Reduce(LookupTables.perOutput(corrections, delta)),
+                new Stage.Bootstrap(LookupTables.perOutput(out, deltaOut)),
+                new Stage.Compact(false, 32)));
+    }
+
     /** A linear model: no bootstrap, so FHE must equal the simulator exactly. */
     static Circuit linear(FheParameters p, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

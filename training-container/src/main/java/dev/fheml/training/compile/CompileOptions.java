@@ -19,9 +19,13 @@ import dev.fheml.training.quant.BootstrapNoise;
  *                             levelled function of the weights; off saves one bootstrap per output
  * @param outputToleranceUnits without sanitization, how far (in output units) a decoded levelled output
  *                             may be from the exact one before it counts as a failure
+ * @param rangeReduction       let the compiler put a range-reduction bootstrap before a layer's bootstrap
+ *                             where the worst-case accumulators leave its activation steps too few
+ *                             positions against the reading noise (one more bootstrap per neuron of
+ *                             such a layer; see {@link FheCompiler}); off by default
  */
 public record CompileOptions(FheParameters parameters, double rangeMargin, double log2PFailBound, boolean sanitize,
-    int outputToleranceUnits) {
+    int outputToleranceUnits, boolean rangeReduction) {
   /** The default bound: at most 2^-40 catastrophic failures per query. */
   public static final double DEFAULT_LOG2_P_FAIL = -40;
 
@@ -41,22 +45,26 @@ public record CompileOptions(FheParameters parameters, double rangeMargin, doubl
   public static CompileOptions defaults() {
     // The range margin is the one the training noise model assumes: both describe the same mapping.
     return new CompileOptions(FheParameters.byName(FheParameters.PBS_L2), BootstrapNoise.DEFAULT_MARGIN_FRACTION,
-        DEFAULT_LOG2_P_FAIL, true, 2);
+        DEFAULT_LOG2_P_FAIL, true, 2, false);
   }
 
   public CompileOptions withParameters(FheParameters set) {
-    return new CompileOptions(set, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits);
+    return new CompileOptions(set, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits, rangeReduction);
   }
 
   public CompileOptions withRangeMargin(double margin) {
-    return new CompileOptions(parameters, margin, log2PFailBound, sanitize, outputToleranceUnits);
+    return new CompileOptions(parameters, margin, log2PFailBound, sanitize, outputToleranceUnits, rangeReduction);
   }
 
   public CompileOptions withLog2PFailBound(double log2Bound) {
-    return new CompileOptions(parameters, rangeMargin, log2Bound, sanitize, outputToleranceUnits);
+    return new CompileOptions(parameters, rangeMargin, log2Bound, sanitize, outputToleranceUnits, rangeReduction);
   }
 
   public CompileOptions withSanitize(boolean on) {
-    return new CompileOptions(parameters, rangeMargin, log2PFailBound, on, outputToleranceUnits);
+    return new CompileOptions(parameters, rangeMargin, log2PFailBound, on, outputToleranceUnits, rangeReduction);
+  }
+
+  public CompileOptions withRangeReduction(boolean on) {
+    return new CompileOptions(parameters, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits, on);
   }
 }

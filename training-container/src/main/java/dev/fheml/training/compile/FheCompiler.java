@@ -12,6 +12,7 @@ import dev.fheml.training.quant.AccumulatorRange;
 import dev.fheml.training.quant.QuantizedLayer;
 import dev.fheml.training.quant.QuantizedModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,13 +26,23 @@ import java.util.List;
  * (k_j·acc + c_j)/2^s). The table changes only on its ramp [L_j, H_j] (where f∘clamp is not flat);
  * a saturating table continues each flat end into the mirrored half of the circle for N − ramp
  * positions, so every accumulator the client spec admits — from the worst-case bounds of the
- * quantized weights and the input (or activation) range, W_j = [Σ min(w, 0)·max + b, Σ max(w, 0)·max + b]
+ * quantized weights and each input's range [lo_i, hi_i] (the client spec's input range, or the previous
+ * neuron's table values), W_j = [b + Σ_{w>0} w·lo_i + Σ_{w<0} w·hi_i, b + Σ_{w>0} w·hi_i + Σ_{w<0} w·lo_i]
  * — reads a flat end's value, never a mirrored one, as long as max(W_hi − L, H − W_lo)·k/2^s + z·σ_j ≤ N − 1.
  * k_j is the largest multiplier for which this holds, σ_j being the predicted reading noise at that
  * k_j (so no margin iteration: the constraint is solved directly, and a neuron that cannot meet it
  * with k_j = 1 at any scale is refused), and z the number of sigmas that keeps every read within the
  * per-query bound. Of the scales that fit, the one with the least reading noise relative to the ramps
  * is kept (for levelled layers a larger scale also enlarges the incoming bootstrap noise).
+ *
+ * <p>Where the worst case is much wider than the ramp, the ramp gets few positions and the reading
+ * noise flips activations between neighbouring steps. With {@link CompileOptions#rangeReduction()}
+ * such a layer (median under 30 positions per activation step,
+ * and every sanitized output layer) computes each accumulator twice, coarse and fine, and a first
+ * bootstrap of the coarse one subtracts from the fine one how far it lies outside a window around
+ * the ramp; the layer's own bootstrap then places only that window (see {@code reduceIfWorthIt}). It
+ * costs one bootstrap per neuron and is kept only when it multiplies the positions per step by
+ * 1.5 or more.
  *
  * <p>With {@link CompileOptions#sanitize()} (the default) the output layer is mapped the same way onto
  * one more saturating bootstrap per output whose table is the clamped logit, and the response is
@@ -71,11 +82,20 @@ public final class FheCompiler {
     List<QuantizedLayer> layers = model.layers();
     QuantizedLayer out = model.outputLayer();
     int reads = model.bootstrapCount() + (options.sanitize() ? out.outputs() : 0);
+    if (options.rangeReduction()) {
+      // A range-reduction read can fail two ways (mirrored, or off by more than its window's margin).
+      reads += 2 * reads;
+    }
     // Half the budget for bootstrap reads (shared equally), half for decoding the response.
     double readBudget = options.log2PFailBound() - 1 - Math.log(Math.max(1, reads)) / Math.log(2);
     double z = NoiseModel.sigmasForTail(readBudget);
     double inputVariance = noise.freshVariance();
-    long inputMax = model.input().maxValue();
+    // Per-input bounds of what reaches each layer: the input spec's range, then each bootstrapped
+    // neuron's own table range (its saturating table outputs nothing else), tighter than the
+    // activation's full range for the neurons whose calibrated range stays below the clip.
+    long[] inputLo = new long[model.input().numFeatures()];
+    long[] inputHi = new long[model.input().numFeatures()];
+    Arrays.fill(inputHi, model.input().maxValue());
     long inputDelta = 0;
     long[][] pendingTables = null; // the previous bootstrapped layer's tables, waiting for their output delta
     long[] outputMin = new long[out.outputs()];
@@ -86,14 +106,26 @@ public final class FheCompiler {
       String name = "layer " + (l + 1) + " (" + layer.inputs() + "->" + layer.outputs() + ")";
       boolean last = l == layers.size() - 1;
       Mapping m = null;
+      Reduced reduced = null;
       DenseLayer dense;
       if (layer.isHidden() || options.sanitize()) {
-        m = map(layer, inputVariance, inputMax, l == 0, z, name);
+        m = map(layer, inputVariance, inputLo, inputHi, l == 0, z, name);
+        reduced = options.rangeReduction() ? reduceIfWorthIt(layer, m, inputVariance, inputLo, inputHi, l == 0, z)
+            : null;
+        if (reduced != null) {
+          m = reduced.fine();
+        }
         long delta = Long.divideUnsigned(1L << 63, (long) params.polynomialSize() << m.scaleLog2);
-        dense = new DenseLayer(layer.inputs(), layer.outputs(), m.weights, m.bias, delta);
+        if (reduced != null) {
+          dense = new DenseLayer(layer.inputs(), 2 * layer.outputs(), concat(reduced.coarseWeights(), m.weights),
+              concat(reduced.coarseBias(), m.bias), delta);
+          reports.add(reduced.report(name + " -> range reduction"));
+        } else {
+          dense = new DenseLayer(layer.inputs(), layer.outputs(), m.weights, m.bias, delta);
+        }
         reports.add(m.report(name + (layer.isHidden() ? " -> bootstrap" : " -> output bootstrap"), params));
       } else {
-        long maxAbs = worstCaseAbs(layer, inputMax);
+        long maxAbs = worstCaseAbs(layer, inputLo, inputHi);
         int bits = 64 - Long.numberOfLeadingZeros(maxAbs);
         if (bits > 60) {
           throw new UnsafeModelException(name + ": worst-case |logit| " + maxAbs
@@ -109,10 +141,18 @@ public final class FheCompiler {
         stages.add(new Stage.Bootstrap(LookupTables.perOutput(pendingTables, dense.delta()).asSaturating()));
         stages.add(new Stage.LevelledDense(dense));
       }
+      if (reduced != null) {
+        stages.add(new Stage.Reduce(LookupTables.perOutput(reduced.corrections(), dense.delta())));
+      }
       if (m != null) {
         pendingTables = tables(layer, m);
         inputVariance = noise.bootstrapOutputVariance();
-        inputMax = layer.isHidden() ? layer.activation().orElseThrow().maxLevel() : 0;
+        inputLo = new long[layer.outputs()];
+        inputHi = new long[layer.outputs()];
+        for (int j = 0; j < layer.outputs(); j++) {
+          inputLo[j] = Arrays.stream(pendingTables[j]).min().orElseThrow();
+          inputHi[j] = Arrays.stream(pendingTables[j]).max().orElseThrow();
+        }
       }
       if (last && options.sanitize()) {
         long maxAbs = 1;
@@ -127,7 +167,7 @@ public final class FheCompiler {
       } else if (last) {
         long tolerance = options.outputToleranceUnits();
         for (int k = 0; k < out.outputs(); k++) {
-          long[] w = worstCase(layer, k, inputMax);
+          long[] w = worstCase(layer, k, inputLo, inputHi);
           outputMin[k] = w[0] - tolerance;
           outputMax[k] = w[1] + tolerance;
         }
@@ -254,10 +294,259 @@ public final class FheCompiler {
     }
   }
 
+  /** Below this many positions per activation step (median over a layer) range reduction is tried. */
+  private static final double REDUCE_BELOW_POSITIONS_PER_STEP = 30;
+  /** ...and kept when it multiplies the positions per step by at least this. */
+  private static final double REDUCE_MIN_GAIN = 1.5;
+
+  /**
+   * A layer placed with range reduction: its coarse rows (whole worst case inside the table's domain),
+   * their correction tables, and the fine mapping the layer's own bootstrap reads.
+   */
+  private record Reduced(Mapping fine, long[] coarseWeights, long[] coarseBias, long[][] corrections,
+      double[] coarseSigma, double[] coarseDistance, double z, int scaleLog2, long[] coarseK) {
+
+    /** Each coarse read fails when it lands in the mirrored half or misses its window's margin. */
+    StageReport report(String stage) {
+      double sum = Double.NEGATIVE_INFINITY;
+      double maxSigma = 0;
+      double minMargin = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < coarseSigma.length; j++) {
+        double margin = Math.min(coarseDistance[j] / coarseSigma[j], (z * coarseSigma[j] + 1) / coarseSigma[j]);
+        sum = NoiseModel.log2Sum(sum, NoiseModel.log2Sum(NoiseModel.log2Tail(coarseDistance[j] / coarseSigma[j]),
+            NoiseModel.log2Tail((z * coarseSigma[j] + 1) / coarseSigma[j])));
+        maxSigma = Math.max(maxSigma, coarseSigma[j]);
+        minMargin = Math.min(minMargin, margin);
+      }
+      return new StageReport(stage, coarseSigma.length, maxSigma, "positions", minMargin, sum,
+          String.format("coarse worst case inside the domain (scale 2^%d, multipliers k in [%d, %d]), the correction"
+              + " subtracted from the fine accumulators (k in [%d, %d])", scaleLog2, Arrays.stream(coarseK).min()
+              .orElse(0), Arrays.stream(coarseK).max().orElse(0), Arrays.stream(fine.k).min().orElse(0),
+              Arrays.stream(fine.k).max().orElse(0)));
+    }
+  }
+
+  /**
+   * Range reduction of one layer, when its plain placement {@code plain} leaves too few positions per
+   * activation step and reduction gains enough; null otherwise.
+   *
+   * <p>Every neuron's accumulator is computed twice from the same inputs at one scale 2^s: coarse,
+   * k_c·acc + c_c, with the whole worst case W inside the table's domain z·σ_c from both ends; and
+   * fine, k_f·acc + c_f, which may wrap. A plain bootstrap of the coarse value reads acc within e =
+   * (z·σ_c + 1)·2^s/k_c and outputs, at the fine scale, g = acc − clamp(acc, [L − e, H + e]) for the
+   * ramp [L, H]; subtracting it from the fine value leaves acc' in [L − 2e, H + 2e], equal to acc
+   * wherever the table is not flat and on the same flat end otherwise. The layer's bootstrap then
+   * reads acc' placed for that window (span H − L + 2e instead of the worst case).
+   */
+  private Reduced reduceIfWorthIt(QuantizedLayer layer, Mapping plain, double inputVariance, long[] inputLo,
+      long[] inputHi, boolean glweInput, double z) {
+    double plainSteps = medianPositionsPerStep(layer, plain);
+    if (layer.isHidden() && plainSteps >= REDUCE_BELOW_POSITIONS_PER_STEP) {
+      return null;
+    }
+    Reduced best = null;
+    double bestSteps = 0;
+    for (int s = 0; s <= MAX_SCALE_LOG2; s++) {
+      Reduced r = reduceAt(s, layer, plain, inputVariance, inputLo, inputHi, glweInput, z);
+      if (r != null) {
+        double steps = medianPositionsPerStep(layer, r.fine());
+        if (steps > bestSteps) {
+          best = r;
+          bestSteps = steps;
+        }
+      }
+    }
+    return best != null && bestSteps >= REDUCE_MIN_GAIN * plainSteps ? best : null;
+  }
+
+  private Reduced reduceAt(int s, QuantizedLayer layer, Mapping plain, double inputVariance, long[] inputLo,
+      long[] inputHi, boolean glweInput, double z) {
+    int n = layer.outputs();
+    int size = params.polynomialSize();
+    double avail = size - 2; // one position kept for rounding the offsets
+    double scale = Math.scalb(1.0, s);
+    double extra = noise.bootstrapOutputVariance(); // the correction's own noise, added to the fine value
+    long[] kc = new long[n];
+    long[] kf = new long[n];
+    double[] width = new double[n];
+    double[] spanF = new double[n];
+    double[] normSq = new double[n];
+    double[][] window = new double[n][];
+    long[][] worst = new long[n][];
+    for (int j = 0; j < n; j++) {
+      worst[j] = worstCase(layer, j, inputLo, inputHi);
+      width[j] = Math.max(1, worst[j][1] - worst[j][0]);
+      for (int weight : layer.weightRow(j)) {
+        normSq[j] += (double) weight * weight;
+      }
+    }
+    double[] sigmaC = new double[n];
+    double[] sigmaF = new double[n];
+    // Coarse rows: the worst case's full width plus z sigmas at both ends inside the domain.
+    for (int j = 0; j < n; j++) {
+      kc[j] = largestK(width[j], 2 * z, normSq[j], inputVariance, 0, s, avail);
+      if (kc[j] < 1) {
+        return null;
+      }
+    }
+    for (int round = 0; round < 30; round++) {
+      sigmaC = sigmas(kc, true, normSq, inputVariance, 0, glweInput, layer.inputs(), kf);
+      for (int j = 0; j < n; j++) {
+        double e = (z * sigmaC[j] + 1) * scale / kc[j];
+        double[] ramp = plain.ramp[j] != null ? plain.ramp[j]
+            : new double[] {plain.saturation[j].min(), plain.saturation[j].max()};
+        window[j] = new double[] {ramp[0] - e, ramp[1] + e};
+        spanF[j] = ramp[1] - ramp[0] + 2 * e + 1;
+        if (kf[j] == 0) {
+          kf[j] = Math.max(1, largestK(spanF[j], z, normSq[j], inputVariance, extra, s, avail));
+        }
+      }
+      sigmaF = sigmas(kf, false, normSq, inputVariance, extra, glweInput, layer.inputs(), kc);
+      boolean ok = true;
+      for (int j = 0; j < n; j++) {
+        // Packed rows share their noise: shrink any multiplier whose constraint the sharing broke.
+        if (width[j] * kc[j] / scale + 2 * z * sigmaC[j] > avail) {
+          kc[j] = (long) Math.floor((avail - 2 * z * sigmaC[j]) * scale / width[j]);
+          ok = false;
+        }
+        if (spanF[j] * kf[j] / scale + z * sigmaF[j] > avail) {
+          kf[j] = (long) Math.floor((avail - z * sigmaF[j]) * scale / spanF[j]);
+          ok = false;
+        }
+        if (kc[j] < 1 || kf[j] < 1) {
+          return null;
+        }
+      }
+      if (ok) {
+        return build(s, layer, plain, kc, kf, window, spanF, worst, width, sigmaC, sigmaF, z);
+      }
+    }
+    return null;
+  }
+
+  private Reduced build(int s, QuantizedLayer layer, Mapping plain, long[] kc, long[] kf, double[][] window,
+      double[] spanF, long[][] worst, double[] width, double[] sigmaC, double[] sigmaF, double z) {
+    int n = layer.outputs();
+    int inputs = layer.inputs();
+    int size = params.polynomialSize();
+    double scale = Math.scalb(1.0, s);
+    long half = ((long) size << s) / 2;
+    long[] coarseWeights = new long[n * inputs];
+    long[] coarseBias = new long[n];
+    long[] fineWeights = new long[n * inputs];
+    long[] fineBias = new long[n];
+    long[] cf = new long[n];
+    double[] distanceC = new double[n];
+    double[] distanceF = new double[n];
+    long[][] corrections = new long[n][size];
+    for (int j = 0; j < n; j++) {
+      // Coarse: the worst case's centre at the middle of the domain [0, N).
+      long cc = Math.round((size - 1) * scale / 2 - kc[j] * (worst[j][0] + worst[j][1]) / 2.0);
+      double[] ramp = plain.ramp[j] != null ? plain.ramp[j]
+          : new double[] {plain.saturation[j].min(), plain.saturation[j].max()};
+      cf[j] = Math.round(half - kf[j] * (ramp[0] + ramp[1]) / 2);
+      int[] row = layer.weightRow(j);
+      for (int i = 0; i < inputs; i++) {
+        coarseWeights[j * inputs + i] = Math.multiplyExact(kc[j], (long) row[i]);
+        fineWeights[j * inputs + i] = Math.multiplyExact(kf[j], (long) row[i]);
+      }
+      coarseBias[j] = Math.addExact(Math.multiplyExact(kc[j], layer.bias(j)), cc);
+      fineBias[j] = Math.addExact(Math.multiplyExact(kf[j], layer.bias(j)), cf[j]);
+      double low = (kc[j] * (double) worst[j][0] + cc) / scale;
+      double high = (kc[j] * (double) worst[j][1] + cc) / scale;
+      distanceC[j] = Math.min(low, size - 1 - high);
+      distanceF[j] = size - 1 - spanF[j] * kf[j] / scale;
+      for (int u = 0; u < size; u++) {
+        double acc = (u * scale - cc) / kc[j];
+        double outside = acc - Math.max(window[j][0], Math.min(window[j][1], acc));
+        corrections[j][u] = Math.round(kf[j] * outside);
+      }
+    }
+    Mapping fine = new Mapping(s, kf, cf, fineWeights, fineBias, plain.saturation, plain.ramp, sigmaF, distanceF,
+        layer.isHidden());
+    return new Reduced(fine, coarseWeights, coarseBias, corrections, sigmaC, distanceC, z, s, kc);
+  }
+
+  /** Largest k with span·k/2^s + sigmas·σ(k) <= avail (σ from the row's own norm), 0 if none. */
+  private long largestK(double span, double sigmas, double normSq, double inputVariance, double extra, int s,
+      double avail) {
+    double scale = Math.scalb(1.0, s);
+    long lo = 0;
+    long hi = (long) Math.min(MAX_MULTIPLIER, Math.floor(scale * avail / span));
+    while (lo < hi) {
+      long mid = lo + (hi - lo + 1) / 2;
+      double sigma = noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, normSq * mid * mid) + extra);
+      if (span * mid / scale + sigmas * sigma <= avail) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * Reading sigmas (positions) of rows with multipliers {@code k}; on the packed input the rows of one
+   * product share their noise, the coarse rows (first) and the fine ones ({@code others}, or the other
+   * way round) of a layer being packed together.
+   */
+  private double[] sigmas(long[] k, boolean coarseFirst, double[] normSq, double inputVariance, double extra,
+      boolean glweInput, int inputs, long[] others) {
+    int n = k.length;
+    double[] norms = new double[n];
+    for (int j = 0; j < n; j++) {
+      norms[j] = normSq[j] * k[j] * k[j];
+    }
+    if (glweInput) {
+      // Both halves in one list, as the dense layer computes them (coarse rows first).
+      double[] all = new double[2 * n];
+      for (int j = 0; j < n; j++) {
+        double other = normSq[j] * others[j] * others[j];
+        all[coarseFirst ? j : n + j] = norms[j];
+        all[coarseFirst ? n + j : j] = other;
+      }
+      double[] packed = noise.packedNormsSquared(all, inputs);
+      for (int j = 0; j < n; j++) {
+        norms[j] = packed[coarseFirst ? j : n + j];
+      }
+    }
+    double[] out = new double[n];
+    for (int j = 0; j < n; j++) {
+      out[j] = noise.readingSigmaPositions(NoiseModel.denseVariance(inputVariance, norms[j]) + extra);
+    }
+    return out;
+  }
+
+  /** Median over a layer's ramped neurons of the positions its bootstrap gives one activation step. */
+  private static double medianPositionsPerStep(QuantizedLayer layer, Mapping m) {
+    List<Double> values = new ArrayList<>();
+    for (int j = 0; j < m.k.length; j++) {
+      if (m.ramp[j] != null) {
+        double positions = (m.ramp[j][1] - m.ramp[j][0]) * m.k[j] / Math.scalb(1.0, m.scaleLog2);
+        double steps = layer.isHidden()
+            ? Math.max(1, layer.activate(j, m.ramp[j][1]) - layer.activate(j, m.ramp[j][0]))
+            : Math.max(1, m.ramp[j][1] - m.ramp[j][0]);
+        values.add(positions / steps);
+      }
+    }
+    if (values.isEmpty()) {
+      return Double.POSITIVE_INFINITY;
+    }
+    values.sort(null);
+    return values.get(values.size() / 2);
+  }
+
+  private static long[] concat(long[] a, long[] b) {
+    long[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   /** One scale's multipliers, or null when some neuron cannot fit. */
   private record Fit(int scaleLog2, long[] k, double[] sigma, double[] distance, double score) {}
 
-  private Mapping map(QuantizedLayer layer, double inputVariance, long inputMax, boolean glweInput, double z,
+  private Mapping map(QuantizedLayer layer, double inputVariance, long[] inputLo, long[] inputHi, boolean glweInput,
+      double z,
       String name) {
     int outputs = layer.outputs();
     AccumulatorRange[] saturation = new AccumulatorRange[outputs];
@@ -267,7 +556,7 @@ public final class FheCompiler {
     for (int j = 0; j < outputs; j++) {
       saturation[j] = layer.range(j).widened(options.rangeMargin());
       ramp[j] = ramp(layer, j, saturation[j]);
-      long[] w = worstCase(layer, j, inputMax);
+      long[] w = worstCase(layer, j, inputLo, inputHi);
       if (ramp[j] != null) {
         double lo = Math.min(w[0], ramp[j][0]);
         double hi = Math.max(w[1], ramp[j][1]);
@@ -442,25 +731,23 @@ public final class FheCompiler {
     return m;
   }
 
-  /** {lowest, highest} accumulator of neuron k over every admissible input in [0, inputMax]. */
-  private static long[] worstCase(QuantizedLayer layer, int k, long inputMax) {
+  /** {lowest, highest} accumulator of neuron k over every admissible input x_i in [inputLo_i, inputHi_i]. */
+  private static long[] worstCase(QuantizedLayer layer, int k, long[] inputLo, long[] inputHi) {
     long lo = layer.bias(k);
     long hi = layer.bias(k);
-    for (int w : layer.weightRow(k)) {
-      long term = Math.multiplyExact((long) w, inputMax);
-      if (w > 0) {
-        hi = Math.addExact(hi, term);
-      } else {
-        lo = Math.addExact(lo, term);
-      }
+    int[] row = layer.weightRow(k);
+    for (int i = 0; i < row.length; i++) {
+      long w = row[i];
+      lo = Math.addExact(lo, Math.multiplyExact(w, w > 0 ? inputLo[i] : inputHi[i]));
+      hi = Math.addExact(hi, Math.multiplyExact(w, w > 0 ? inputHi[i] : inputLo[i]));
     }
     return new long[] {lo, hi};
   }
 
-  private static long worstCaseAbs(QuantizedLayer layer, long inputMax) {
+  private static long worstCaseAbs(QuantizedLayer layer, long[] inputLo, long[] inputHi) {
     long max = 0;
     for (int k = 0; k < layer.outputs(); k++) {
-      long[] w = worstCase(layer, k, inputMax);
+      long[] w = worstCase(layer, k, inputLo, inputHi);
       max = Math.max(max, Math.max(Math.abs(w[0]), Math.abs(w[1])));
     }
     return max;

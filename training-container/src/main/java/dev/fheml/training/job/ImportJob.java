@@ -1,5 +1,6 @@
 package dev.fheml.training.job;
 
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.protocol.TrainingChannels;
 import dev.fheml.training.data.DataSplit;
 import dev.fheml.training.data.Dataset;
@@ -142,12 +143,27 @@ public final class ImportJob {
     List<Integer> hidden = widths.subList(1, widths.size() - 1);
     ModelPipeline.Origin origin = new ModelPipeline.Origin(hidden.isEmpty() ? ModelKind.LOGREG : ModelKind.MLP, hidden,
         request.finetuneEpochs(), request.seed(), rows.size(), (System.nanoTime() - start) / 1e9, floatAccuracy,
-        details);
+        details, layout(net, image, pre));
     TrainingJob.checkWritable(modelDir);
     ModelPipeline.Result result = ModelPipeline.compileAndPackage(name, origin, quantized, testRows,
         request.compileOptions(), modelDir, log);
     MetricLines.print(result.metrics(), log);
     return result;
+  }
+
+  /**
+   * The graph's own image shape; for a flat graph calibrated on images, the images' shape (so
+   * {@code predict} checks image sizes too); otherwise a flat vector.
+   */
+  static InputLayout layout(ImportedNetwork net, Optional<ImageShape> image, InputPreprocessing pre) {
+    int[] shape = net.inputShape();
+    if (shape.length == 3) {
+      return InputLayout.image(shape[0], shape[1], shape[2], pre.describe());
+    }
+    if (image.isPresent() && image.get().pixels() == net.inputSize()) {
+      return InputLayout.image(1, image.get().height(), image.get().width(), pre.describe());
+    }
+    return new InputLayout(List.of(net.inputSize()), pre.describe());
   }
 
   private static void checkFeatures(TrainingData data, ImportedNetwork net) throws TrainingJobException {

@@ -36,11 +36,12 @@ import java.util.Optional;
  * @param augment        {@code augment}: distort images while fine-tuning (affine + elastic, as the trainer
  *                       does); empty = on for images
  * @param sanitize       {@code sanitize}: sanitized responses (see {@link JobSettings#sanitize})
+ * @param rangeReduction {@code range_reduction}: see {@link JobSettings#rangeReduction} (default on)
  */
 public record ImportRequest(QuantBits bits, long seed, int threads, double testFraction, Optional<String> label,
     FheParameters parameters, Optional<List<Integer>> inputShape, Optional<double[]> inputNormalize,
     int finetuneEpochs, int batchSize, double learningRate, double weightDecay, boolean trainNoise,
-    double noisePositions, Optional<Boolean> augment, boolean sanitize) {
+    double noisePositions, Optional<Boolean> augment, boolean sanitize, boolean rangeReduction) {
 
   public ImportRequest {
     Objects.requireNonNull(bits, "bits");
@@ -62,7 +63,8 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
 
   /** The compiler's options: this parameter set, ranges widened as the noise model assumes. */
   public CompileOptions compileOptions() {
-    return CompileOptions.defaults().withParameters(parameters).withSanitize(sanitize);
+    return CompileOptions.defaults().withParameters(parameters).withSanitize(sanitize)
+        .withRangeReduction(rangeReduction);
   }
 
   /** The means of {@link #inputNormalize} (first half). */
@@ -84,7 +86,8 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
         + inputShape.map(s -> ", input_shape " + s).orElse("")
         + inputNormalize.map(n -> ", input_normalize " + Arrays.toString(n)).orElse("")
         + (finetuneEpochs > 0 ? ", finetune_epochs " + finetuneEpochs + " (batch " + batchSize + ", lr "
-            + learningRate + ")" : "") + (sanitize ? "" : ", unsanitized") + "]";
+            + learningRate + ")" : "") + (sanitize ? "" : ", unsanitized")
+        + (rangeReduction ? "" : ", no range reduction") + "]";
   }
 
   /** Builder for {@link ImportRequest}: the one place that holds the defaults. */
@@ -139,7 +142,7 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
       return new ImportRequest(quantBits(), seed, threads, testFraction, labelColumn(), parameterSet(),
           Optional.ofNullable(inputShape), Optional.ofNullable(inputNormalize), finetuneEpochs,
           batchSizeGiven().orElse(DEFAULT_BATCH_SIZE), learningRateGiven().orElse(DEFAULT_LEARNING_RATE), weightDecay,
-          trainNoise, noisePositions, augmentation(), sanitize);
+          trainNoise, noisePositions, augmentation(), sanitize, rangeReduction == null || rangeReduction);
     }
   }
 }

@@ -38,6 +38,7 @@ public abstract class JobSettings<B extends JobSettings<B>> {
   double noisePositions = BootstrapNoise.DEFAULT_SIGMA_POSITIONS;
   Boolean augment;
   boolean sanitize = true;
+  Boolean rangeReduction; // null = the request type's default
 
   JobSettings(QuantBits bits, double weightDecay) {
     this.inputBits = bits.inputBits();
@@ -155,6 +156,17 @@ public abstract class JobSettings<B extends JobSettings<B>> {
    */
   public B sanitize(boolean on) {
     this.sanitize = on;
+    return self();
+  }
+
+  /**
+   * Whether the compiler may add a range-reduction bootstrap before a layer whose worst-case
+   * accumulators leave its activation steps too few positions (see {@code FheCompiler}): one more
+   * bootstrap per neuron of such a layer for fewer noise-flipped activations. On by default for
+   * imports (post-training weights, no noise-aware training), off for trained models.
+   */
+  public B rangeReduction(boolean on) {
+    this.rangeReduction = on;
     return self();
   }
 

@@ -1,5 +1,6 @@
 package dev.fheml.training.job;
 
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.protocol.TrainingChannels;
 import dev.fheml.training.compile.UnsafeModelException;
 import dev.fheml.training.data.DataShape;
@@ -93,16 +94,17 @@ public final class TrainingJob {
     log.println(request.settingsFor(shape).describe() + " (" + shape + ")");
     TrainingConfig config = request.trainingConfig(shape);
     checkWritable(modelDir);
+    InputLayout layout = ModelPipeline.layout(image, trainRows.numFeatures());
     ModelPipeline.Result result;
     try {
       if (request.choosesAugmentation(shape)) {
         AugmentationChoice.Choice choice = AugmentationChoice.choose(config,
             request.imageAugmentation(image.orElseThrow()), trainRows, ProgressListener.printingTo(log), log);
         config = choice.config();
-        result = ModelPipeline.packageTrained(name, config, choice.result(), trainRows, testRows,
+        result = ModelPipeline.packageTrained(name, config, choice.result(), trainRows, testRows, layout,
             request.compileOptions(), modelDir, log);
       } else {
-        result = ModelPipeline.run(name, config, trainRows, testRows, request.compileOptions(), modelDir,
+        result = ModelPipeline.run(name, config, trainRows, testRows, layout, request.compileOptions(), modelDir,
             ProgressListener.printingTo(log), log);
       }
     } catch (UnsafeModelException e) {

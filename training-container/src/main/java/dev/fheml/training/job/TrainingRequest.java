@@ -58,12 +58,14 @@ import java.util.Optional;
  * @param label              {@code label}: the CSV label column's header name; empty = the last column
  * @param parameters         {@code parameters}: the FHE parameter set
  * @param sanitize           {@code sanitize}: sanitized responses (see {@link JobSettings#sanitize})
+ * @param rangeReduction     {@code range_reduction}: see {@link JobSettings#rangeReduction} (default off)
  */
 public record TrainingRequest(ModelKind model, Optional<List<Integer>> hidden, Optional<Integer> epochs,
     Optional<Integer> batchSize, Optional<Double> learningRate, double weightDecay, QuantBits bits, long seed,
     int threads, double validationFraction, double testFraction,
     Optional<Boolean> augment, double elastic, boolean trainNoise, double noisePositions, int warmupEpochs,
-    double noiseMargin, Optional<String> label, FheParameters parameters, boolean sanitize) {
+    double noiseMargin, Optional<String> label, FheParameters parameters, boolean sanitize,
+    boolean rangeReduction) {
 
   /** Control points per axis of the elastic distortion (measured for MNIST; not a setting). */
   public static final int ELASTIC_GRID = 4;
@@ -146,7 +148,8 @@ public record TrainingRequest(ModelKind model, Optional<List<Integer>> hidden, O
 
   /** The compiler's options: this parameter set, and ranges widened by the same margin as in training. */
   public CompileOptions compileOptions() {
-    return CompileOptions.defaults().withParameters(parameters).withRangeMargin(noiseMargin).withSanitize(sanitize);
+    return CompileOptions.defaults().withParameters(parameters).withRangeMargin(noiseMargin).withSanitize(sanitize)
+        .withRangeReduction(rangeReduction);
   }
 
   /**
@@ -239,7 +242,8 @@ public record TrainingRequest(ModelKind model, Optional<List<Integer>> hidden, O
       }
       return new TrainingRequest(model, widths, Optional.ofNullable(epochs), batchSizeGiven(), learningRateGiven(),
           weightDecay, quantBits(), seed, threads, validationFraction, testFraction, augmentation(), elastic,
-          trainNoise, noisePositions, warmupEpochs, noiseMargin, labelColumn(), parameterSet(), sanitize);
+          trainNoise, noisePositions, warmupEpochs, noiseMargin, labelColumn(), parameterSet(), sanitize,
+          rangeReduction != null && rangeReduction);
     }
   }
 }

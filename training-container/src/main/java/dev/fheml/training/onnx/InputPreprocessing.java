@@ -1,5 +1,6 @@
 package dev.fheml.training.onnx;
 
+import dev.fheml.core.circuit.InputLayout;
 import java.util.Arrays;
 
 /**
@@ -62,6 +63,20 @@ public record InputPreprocessing(double scale, double[] mean, double[] std) {
           + Arrays.toString(shape));
     }
     return i / (shape[1] * shape[2]);
+  }
+
+  /**
+   * For people and for {@code client.zip}: {@code pixel / 255}, then {@code Normalize(...)} when
+   * there is one, or the raw features as they are.
+   */
+  public String describe() {
+    boolean identity = mean.length == 1 && mean[0] == 0 && std[0] == 1;
+    if (scale == 1 && identity) {
+      return InputLayout.AS_GIVEN;
+    }
+    String scaled = scale == 1 / 255.0 ? "pixel / 255" : "raw * " + scale;
+    return identity ? scaled : scaled + ", then Normalize(mean " + Arrays.toString(mean) + ", std "
+        + Arrays.toString(std) + ")";
   }
 
   @Override

@@ -8,12 +8,14 @@ import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.ClientSpec;
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.training.compile.CompileOptions;
 import dev.fheml.training.compile.CompiledModel;
 import dev.fheml.training.compile.FheCompiler;
 import dev.fheml.training.compile.StageReport;
 import dev.fheml.training.data.Dataset;
+import dev.fheml.training.data.ImageShape;
 import dev.fheml.training.quant.QuantizedModel;
 import dev.fheml.training.train.ModelKind;
 import dev.fheml.training.train.ProgressListener;
@@ -51,20 +53,21 @@ public final class ModelPipeline {
   /** What one run produced. */
   public record Result(CompiledModel compiled, TrainingMetrics metrics, Path directory) {}
 
-  public static Result run(String name, TrainingConfig config, Dataset train, Dataset test, CompileOptions options,
-      Path outDir, ProgressListener progress, PrintStream log) throws IOException {
+  /** @param layout the input's shape and preprocessing, recorded in {@code client.zip} */
+  public static Result run(String name, TrainingConfig config, Dataset train, Dataset test, InputLayout layout,
+      CompileOptions options, Path outDir, ProgressListener progress, PrintStream log) throws IOException {
     log.printf("training %s: %s hidden %s, %d epochs on %d rows%n", name, config.modelKind(),
         config.hiddenSizes(), config.epochs(), train.size());
     TrainingResult trained = new Trainer(config, progress).train(train);
     log.printf("trained in %.1f s (best epoch %d)%n", trained.duration().toMillis() / 1e3, trained.bestEpoch());
-    return packageTrained(name, config, trained, train, test, options, outDir, log);
+    return packageTrained(name, config, trained, train, test, layout, options, outDir, log);
   }
 
   /** Compiles and packages a model {@code config} trained on {@code train}: {@link #run} after training. */
   public static Result packageTrained(String name, TrainingConfig config, TrainingResult trained, Dataset train,
-      Dataset test, CompileOptions options, Path outDir, PrintStream log) throws IOException {
+      Dataset test, InputLayout layout, CompileOptions options, Path outDir, PrintStream log) throws IOException {
     Origin origin = new Origin(config.modelKind(), config.hiddenSizes(), config.epochs(), config.seed(), train.size(),
-        trained.duration().toMillis() / 1e3, trained.floatModel().accuracy(test), null);
+        trained.duration().toMillis() / 1e3, trained.floatModel().accuracy(test), null, layout);
     return compileAndPackage(name, origin, trained.quantizedModel(), test, options, outDir, log);
   }
 
@@ -73,9 +76,19 @@ public final class ModelPipeline {
    *
    * @param accuracyPlain the float model's accuracy on the test rows
    * @param importDetails how an imported model was made; {@code null} for a trained one
+   * @param layout        the input's shape and preprocessing, for {@code client.zip}
    */
   public record Origin(ModelKind kind, List<Integer> hidden, int epochs, long seed, int trainRows,
-      double trainSeconds, double accuracyPlain, ImportDetails importDetails) {}
+      double trainSeconds, double accuracyPlain, ImportDetails importDetails, InputLayout layout) {}
+
+  /**
+   * The layout of trained inputs: images of {@code image}'s size (one channel of 0..255 pixels,
+   * which the model's input encoding divides by 255), or a flat row of {@code features} CSV values.
+   */
+  public static InputLayout layout(Optional<ImageShape> image, int features) {
+    return image.map(s -> InputLayout.image(1, s.height(), s.width(), "pixel / 255"))
+        .orElseGet(() -> InputLayout.flat(features));
+  }
 
   /**
    * Compiles a quantized model, measures the circuit on {@code test} (exactly and with simulated
@@ -92,7 +105,7 @@ public final class ModelPipeline {
 
     FheParameters params = options.parameters();
     CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
-    ClientSpec spec = compiled.clientSpec();
+    ClientSpec spec = compiled.clientSpec().withLayout(origin.layout());
     double sigma = new NoiseModel(params).readingSigmaPositions(new NoiseModel(params).freshVariance());
     int correctQuantized = 0;
     int correctNoisy = 0;

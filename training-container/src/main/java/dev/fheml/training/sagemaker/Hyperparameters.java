@@ -194,6 +194,7 @@ public final class Hyperparameters {
     set("label", this::text, b::label);
     set("parameters", this::text, b::parameters);
     set("sanitize", this::flag, b::sanitize);
+    set("range_reduction", this::flag, b::rangeReduction);
   }
 
   /** Reads one hyperparameter's value as a type, if it was given. */

@@ -193,6 +193,136 @@ class FheCompilerTest {
     assertTrue(wouldWrap > 0, "the adversarial inputs should reach the mirrored half");
   }
 
+  /**
+   * A second hidden layer is placed for the worst case over what the first layer's tables can
+   * output (each neuron's own range, not the activation's full range): driven to both ends of that
+   * box, every neuron still reads its saturated end, never a mirrored value; and the box is
+   * strictly tighter than the activation's full range for some input, so the placement gains
+   * positions from it (some full-range reads fall off the placement).
+   */
+  @Test
+  void secondLayerWorstCaseOverThePreviousTablesReadsSaturatedEnds() {
+    QuantizedModel model = trainModel(b -> b.hidden(List.of(16, 8)).epochs(2));
+    Circuit circuit = new FheCompiler(CompileOptions.defaults()).compile(model).circuit();
+    LookupTables first = ((Stage.Bootstrap) circuit.stages().get(1)).tables();
+    DenseLayer second = ((Stage.LevelledDense) circuit.stages().get(2)).layer();
+    LookupTables secondTables = ((Stage.Bootstrap) circuit.stages().get(3)).tables();
+    QuantizedLayer hidden = model.layers().get(1);
+    long fullRange = model.layers().get(0).activation().orElseThrow().maxLevel();
+    long[] lo = new long[first.count()];
+    long[] hi = new long[first.count()];
+    boolean tighter = false;
+    for (int i = 0; i < first.count(); i++) {
+      lo[i] = Long.MAX_VALUE;
+      hi[i] = Long.MIN_VALUE;
+      for (int u = 0; u < first.domain(); u++) {
+        lo[i] = Math.min(lo[i], first.value(i, u));
+        hi[i] = Math.max(hi[i], first.value(i, u));
+      }
+      tighter |= lo[i] > 0 || hi[i] < fullRange;
+    }
+    assertTrue(tighter, "some first-layer neuron should output less than the full activation range");
+    int shift = 64 - Integer.numberOfTrailingZeros(2 * circuit.parameters().polynomialSize());
+    int beyond = 0;
+    for (int j = 0; j < hidden.outputs(); j++) {
+      int[] row = hidden.weightRow(j);
+      for (boolean top : new boolean[] {true, false}) {
+        long[] x = new long[row.length];
+        for (int i = 0; i < row.length; i++) {
+          x[i] = (row[i] > 0) == top ? hi[i] : lo[i];
+        }
+        long position = Math.round(Math.scalb((double) (second.apply(x)[j] * second.delta()), -shift));
+        int[] xi = java.util.Arrays.stream(x).mapToInt(v -> (int) v).toArray();
+        long expected = hidden.activateSaturated(j, hidden.accumulate(xi)[j], CompileOptions.defaults().rangeMargin());
+        assertEquals(expected, secondTables.readAt(j, position), "neuron " + j + (top ? " top" : " bottom"));
+        // The same end of the full activation range, which no first-layer table can produce: placed
+        // for the tighter box, some neurons would read it off their saturated end.
+        long[] full = new long[row.length];
+        for (int i = 0; i < row.length; i++) {
+          full[i] = (row[i] > 0) == top ? fullRange : 0;
+        }
+        long fullPosition = Math.round(Math.scalb((double) (second.apply(full)[j] * second.delta()), -shift));
+        int[] fi = java.util.Arrays.stream(full).mapToInt(v -> (int) v).toArray();
+        long fullExpected = hidden.activateSaturated(j, hidden.accumulate(fi)[j], CompileOptions.defaults().rangeMargin());
+        beyond += secondTables.readAt(j, fullPosition) != fullExpected ? 1 : 0;
+      }
+    }
+    System.out.println(beyond + " of " + 2 * hidden.outputs() + " full-range reads fall outside the placement");
+    assertTrue(beyond > 0, "the second layer should be placed for its inputs' table ranges, not the full range");
+  }
+
+  /**
+   * With range reduction on, the hidden layer (whose steps get few positions in the plain placement)
+   * gets a correction bootstrap before its own: the fine placement gives each activation step at
+   * least 1.5 times the positions, and inputs driving each neuron to both ends of its worst case
+   * still read its saturated end under FHE, although their fine accumulators alone would read
+   * another value.
+   */
+  @Test
+  void rangeReductionGivesStepsMorePositionsAndWorstCasesStillSaturateUnderFhe() {
+    QuantizedModel model = trainModel(b -> b.hidden(List.of(16)).epochs(2));
+    CompiledModel plain = new FheCompiler(LEVELLED).compile(model);
+    CompiledModel reduced = new FheCompiler(LEVELLED.withRangeReduction(true)).compile(model);
+    reduced.report().forEach(System.out::println);
+    Circuit circuit = reduced.circuit();
+    List<Stage> stages = circuit.stages();
+    assertTrue(stages.get(1) instanceof Stage.Reduce, "input dense, range reduction, bootstrap, ...: " + stages);
+    assertEquals(plain.circuit().bootstrapCount() + 16, circuit.bootstrapCount());
+    LookupTables plainTables = ((Stage.Bootstrap) plain.circuit().stages().get(1)).tables();
+    LookupTables corrections = ((Stage.Reduce) stages.get(1)).tables();
+    LookupTables tables = ((Stage.Bootstrap) stages.get(2)).tables();
+    double gain = medianPositionsPerStep(tables) / medianPositionsPerStep(plainTables);
+    System.out.printf("positions per activation step: %.1f plain, %.1f reduced%n",
+        medianPositionsPerStep(plainTables), medianPositionsPerStep(tables));
+    assertTrue(gain >= 1.5, "range reduction should widen the steps, gain " + gain);
+
+    QuantizedLayer hidden = model.layers().get(0);
+    int n = hidden.outputs();
+    long[][] x = new long[2 * n][];
+    for (int q = 0; q < x.length; q++) {
+      x[q] = signs(hidden, q / 2, q % 2 == 0, model.input().maxValue());
+    }
+    DenseLayer first = ((Stage.InputDense) stages.get(0)).layer();
+    int shift = 64 - Integer.numberOfTrailingZeros(2 * circuit.parameters().polynomialSize());
+    int wouldMisread = 0;
+    try (Fhe fhe = new Fhe(circuit, x); LweBatch both = fhe.server.dense(fhe.in, first);
+        LweBatch fine = fhe.server.reduce(both, corrections); LweBatch act = fhe.server.bootstrap(fine, tables)) {
+      long[][] read = fhe.client.decrypt(act, tables.deltaOut());
+      for (int q = 0; q < x.length; q++) {
+        int j = q / 2;
+        int[] xi = java.util.Arrays.stream(x[q]).mapToInt(v -> (int) v).toArray();
+        long expected = hidden.activateSaturated(j, hidden.accumulate(xi)[j], CompileOptions.defaults().rangeMargin());
+        assertEquals(expected, read[q][j], "neuron " + j + (q % 2 == 0 ? " top" : " bottom") + " under FHE");
+        long unreduced = Math.round(Math.scalb((double) (first.apply(x[q])[n + j] * first.delta()), -shift));
+        wouldMisread += tables.readAt(j, unreduced) != expected ? 1 : 0;
+      }
+    }
+    System.out.println(wouldMisread + " of " + x.length + " worst-case fine accumulators would misread unreduced");
+    assertTrue(wouldMisread > 0, "the fine placement should need the reduction for some worst cases");
+  }
+
+  /** Median over a layer's tables of (positions between first and last change) / (steps). */
+  private static double medianPositionsPerStep(LookupTables t) {
+    List<Double> values = new ArrayList<>();
+    for (int j = 0; j < t.count(); j++) {
+      int firstChange = -1;
+      int lastChange = -1;
+      java.util.Set<Long> levels = new java.util.HashSet<>();
+      for (int u = 0; u < t.domain(); u++) {
+        levels.add(t.value(j, u));
+        if (u > 0 && t.value(j, u) != t.value(j, u - 1)) {
+          firstChange = firstChange < 0 ? u : firstChange;
+          lastChange = u;
+        }
+      }
+      if (levels.size() > 1) {
+        values.add((lastChange - firstChange + 1.0) / (levels.size() - 1));
+      }
+    }
+    values.sort(null);
+    return values.get(values.size() / 2);
+  }
+
   private static long[][] inputs(QuantizedModel model, int rows) {
     long[][] x = new long[rows][];
     for (int r = 0; r < rows; r++) {
@@ -397,11 +527,11 @@ class FheCompilerTest {
         .withParameters(FheParameters.byName(FheParameters.PBS_L1));
     for (int tolerance : new int[] {0, 2}) {
       e = assertThrows(UnsafeModelException.class, () -> new FheCompiler(
-          new CompileOptions(l1.parameters(), l1.rangeMargin(), -40, false, tolerance)).compile(mlp));
+          new CompileOptions(l1.parameters(), l1.rangeMargin(), -40, false, tolerance, false)).compile(mlp));
       assertTrue(e.getMessage().contains("levelled output"), e.getMessage());
     }
     // ... so the bound decides: a looser one accepts the same model and states its figure.
-    CompiledModel loose = new FheCompiler(new CompileOptions(l1.parameters(), l1.rangeMargin(), -2, false, 2))
+    CompiledModel loose = new FheCompiler(new CompileOptions(l1.parameters(), l1.rangeMargin(), -2, false, 2, false))
         .compile(mlp);
     assertTrue(loose.log2PFailPerQuery() > -40 && loose.log2PFailPerQuery() <= -2, "2^" + loose.log2PFailPerQuery());
   }

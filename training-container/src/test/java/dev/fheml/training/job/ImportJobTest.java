@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fheml.core.artifact.ModelArtifacts;
+import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.pipeline.ModelPipeline;
 import java.io.ByteArrayOutputStream;
@@ -57,6 +58,8 @@ class ImportJobTest {
     assertTrue(result.metrics().accuracyQuantized() >= 105 / 114.0, result.metrics().toString());
     assertEquals(result.metrics().modelId(),
         ModelArtifacts.readServer(dir.resolve("server.zip")).manifest().modelId());
+    // A scikit-learn pipeline scales in its own graph: the client sends the 30 CSV features as they are.
+    assertEquals(InputLayout.flat(30), ModelArtifacts.readClient(dir.resolve("client.zip")).spec().layout());
   }
 
   @Test

@@ -47,6 +47,19 @@ class ImportIT {
         assertTrue(r.out().contains("smoke test PASSED: " + samples + " of " + samples), r.out());
     }
 
+    private static final java.util.regex.Pattern REDUCTION =
+            java.util.regex.Pattern.compile("-> range reduction +bootstraps +(\\d+)");
+
+    /** Bootstraps of the compiler's range-reduction stages (imports have them where they pay). */
+    static int reductions(TrainingMetrics m) {
+        int n = 0;
+        for (String stage : m.stages()) {
+            java.util.regex.Matcher b = REDUCTION.matcher(stage);
+            n += b.find() ? Integer.parseInt(b.group(1)) : 0;
+        }
+        return n;
+    }
+
     @Test
     void scikitLearnMlpImportsAndServes() throws IOException {
         Path out = tmp.resolve("breast-cancer-mlp");
@@ -55,7 +68,8 @@ class ImportIT {
                 "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
-        assertEquals(16 + 2, m.pbsCount(), "16 hidden units and a sanitizing bootstrap per class");
+        assertEquals(16 + 2 + reductions(m), m.pbsCount(), "16 hidden units, a sanitizing bootstrap per class and"
+                + " the range reductions");
         assertEquals(114, m.testRows());
         assertEquals(111 / 114.0, m.importDetails().floatAccuracy(), 1e-9, "scikit-learn's own test accuracy");
         assertTrue(m.accuracyQuantized() >= 108 / 114.0, "quantized accuracy " + m.accuracyQuantized());
@@ -72,7 +86,9 @@ class ImportIT {
                 "--out", out.toString(), "-p", "threads=2");
         assertEquals(0, r.exit(), r.err());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
-        assertEquals(128 + 64 + 10, m.pbsCount(), "the hidden units and a sanitizing bootstrap per class");
+        assertEquals(128 + 64 + 10 + reductions(m), m.pbsCount(), "the hidden units, a sanitizing bootstrap per"
+                + " class and the range reductions");
+        assertTrue(reductions(m) >= 128, "784 8-bit inputs leave the first layer's steps few positions: " + m.stages());
         // On the first 1,000 test images the float graph scores about as on all 10,000 (94.8 %).
         assertTrue(m.importDetails().floatAccuracy() > 0.93, "float accuracy " + m.importDetails().floatAccuracy());
         assertTrue(m.accuracyQuantized() > m.importDetails().floatAccuracy() - 0.01,
@@ -123,7 +139,9 @@ class ImportIT {
                 mnistCalibration.toString(), "--test", mnistTest.toString(), "--out", out.toString(), "-p", "threads=2");
         assertEquals(0, r.exit(), r.err());
         TrainingMetrics m = ModelPipeline.readMetrics(out).orElseThrow();
-        assertEquals(512 + 128 + 10, m.pbsCount(), "512 convolution outputs, 128 hidden units, 10 sanitizing");
+        assertEquals(512 + 128 + 10 + reductions(m), m.pbsCount(), "512 convolution outputs, 128 hidden units, 10"
+                + " sanitizing, and the range reductions");
+        assertTrue(reductions(m) <= 800 - 650, "at most 800 bootstraps per image: " + m.stages());
         assertTrue(r.out().contains("Conv '"), r.out());
         assertTrue(m.accuracyQuantized() > m.importDetails().floatAccuracy() - 0.01,
                 "quantization loses at most a point: " + m.accuracyQuantized() + " vs " + m.importDetails().floatAccuracy());

@@ -344,10 +344,11 @@ public final class FheCompiler {
     if (layer.isHidden() && plainSteps >= REDUCE_BELOW_POSITIONS_PER_STEP) {
       return null;
     }
+    Bounds bounds = Bounds.of(layer, plain, inputLo, inputHi);
     Reduced best = null;
     double bestSteps = 0;
     for (int s = 0; s <= MAX_SCALE_LOG2; s++) {
-      Reduced r = reduceAt(s, layer, plain, inputVariance, inputLo, inputHi, glweInput, z);
+      Reduced r = reduceAt(s, layer, plain, bounds, inputVariance, glweInput, z);
       if (r != null) {
         double steps = medianPositionsPerStep(layer, r.fine());
         if (steps > bestSteps) {
@@ -359,8 +360,33 @@ public final class FheCompiler {
     return best != null && bestSteps >= REDUCE_MIN_GAIN * plainSteps ? best : null;
   }
 
-  private Reduced reduceAt(int s, QuantizedLayer layer, Mapping plain, double inputVariance, long[] inputLo,
-      long[] inputHi, boolean glweInput, double z) {
+  /**
+   * What range reduction needs of a layer whatever the scale: each neuron's worst case, its width, the
+   * squared norm of its weights, and the ramp its window surrounds (the saturation range for a neuron
+   * without one).
+   */
+  private record Bounds(long[][] worst, double[] width, double[] normSq, double[][] ramp) {
+    static Bounds of(QuantizedLayer layer, Mapping plain, long[] inputLo, long[] inputHi) {
+      int n = layer.outputs();
+      long[][] worst = new long[n][];
+      double[] width = new double[n];
+      double[] normSq = new double[n];
+      double[][] ramp = new double[n][];
+      for (int j = 0; j < n; j++) {
+        worst[j] = worstCase(layer, j, inputLo, inputHi);
+        width[j] = Math.max(1, worst[j][1] - worst[j][0]);
+        for (int weight : layer.weightRow(j)) {
+          normSq[j] += (double) weight * weight;
+        }
+        ramp[j] = plain.ramp[j] != null ? plain.ramp[j]
+            : new double[] {plain.saturation[j].min(), plain.saturation[j].max()};
+      }
+      return new Bounds(worst, width, normSq, ramp);
+    }
+  }
+
+  private Reduced reduceAt(int s, QuantizedLayer layer, Mapping plain, Bounds bounds, double inputVariance,
+      boolean glweInput, double z) {
     int n = layer.outputs();
     int size = params.polynomialSize();
     double avail = size - 2; // one position kept for rounding the offsets
@@ -368,18 +394,10 @@ public final class FheCompiler {
     double extra = noise.bootstrapOutputVariance(); // the correction's own noise, added to the fine value
     long[] kc = new long[n];
     long[] kf = new long[n];
-    double[] width = new double[n];
+    double[] width = bounds.width();
+    double[] normSq = bounds.normSq();
     double[] spanF = new double[n];
-    double[] normSq = new double[n];
     double[][] window = new double[n][];
-    long[][] worst = new long[n][];
-    for (int j = 0; j < n; j++) {
-      worst[j] = worstCase(layer, j, inputLo, inputHi);
-      width[j] = Math.max(1, worst[j][1] - worst[j][0]);
-      for (int weight : layer.weightRow(j)) {
-        normSq[j] += (double) weight * weight;
-      }
-    }
     double[] sigmaC = new double[n];
     double[] sigmaF = new double[n];
     // Coarse rows: the worst case's full width plus z sigmas at both ends inside the domain.
@@ -393,8 +411,7 @@ public final class FheCompiler {
       sigmaC = sigmas(kc, true, normSq, inputVariance, 0, glweInput, layer.inputs(), kf);
       for (int j = 0; j < n; j++) {
         double e = (z * sigmaC[j] + 1) * scale / kc[j];
-        double[] ramp = plain.ramp[j] != null ? plain.ramp[j]
-            : new double[] {plain.saturation[j].min(), plain.saturation[j].max()};
+        double[] ramp = bounds.ramp()[j];
         window[j] = new double[] {ramp[0] - e, ramp[1] + e};
         spanF[j] = ramp[1] - ramp[0] + 2 * e + 1;
         if (kf[j] == 0) {
@@ -418,14 +435,15 @@ public final class FheCompiler {
         }
       }
       if (ok) {
-        return build(s, layer, plain, kc, kf, window, spanF, worst, width, sigmaC, sigmaF, z);
+        return build(s, layer, plain, bounds, kc, kf, window, spanF, sigmaC, sigmaF, z);
       }
     }
     return null;
   }
 
-  private Reduced build(int s, QuantizedLayer layer, Mapping plain, long[] kc, long[] kf, double[][] window,
-      double[] spanF, long[][] worst, double[] width, double[] sigmaC, double[] sigmaF, double z) {
+  private Reduced build(int s, QuantizedLayer layer, Mapping plain, Bounds bounds, long[] kc, long[] kf,
+      double[][] window, double[] spanF, double[] sigmaC, double[] sigmaF, double z) {
+    long[][] worst = bounds.worst();
     int n = layer.outputs();
     int inputs = layer.inputs();
     int size = params.polynomialSize();
@@ -442,8 +460,7 @@ public final class FheCompiler {
     for (int j = 0; j < n; j++) {
       // Coarse: the worst case's centre at the middle of the domain [0, N).
       long cc = Math.round((size - 1) * scale / 2 - kc[j] * (worst[j][0] + worst[j][1]) / 2.0);
-      double[] ramp = plain.ramp[j] != null ? plain.ramp[j]
-          : new double[] {plain.saturation[j].min(), plain.saturation[j].max()};
+      double[] ramp = bounds.ramp()[j];
       cf[j] = Math.round(half - kf[j] * (ramp[0] + ramp[1]) / 2);
       int[] row = layer.weightRow(j);
       for (int i = 0; i < inputs; i++) {

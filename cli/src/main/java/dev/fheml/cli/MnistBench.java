@@ -37,6 +37,9 @@ final class MnistBench implements Callable<Integer> {
     @Option(names = "--samples", description = "Encrypted test images (default: ${DEFAULT-VALUE}).")
     int samples = 100;
 
+    @Option(names = "--offset", description = "Index of the first test image (default: ${DEFAULT-VALUE}).")
+    int offset = 0;
+
     @Option(names = "--onnx", paramLabel = "FILE", description = "Benchmark an imported ONNX model instead of a trained"
             + " one: calibrated on the bundled MNIST training images, measured on the test images (see fhe-ml import).")
     Path onnx;
@@ -58,6 +61,9 @@ final class MnistBench implements Callable<Integer> {
     /** Server time per image. */
     record Latency(double p50, double p90, double mean) {}
 
+    /** Each image's times, in test-set order from {@code offset}. */
+    record PerImage(double[] serverMs, double[] encryptMs, double[] decryptMs) {}
+
     /** The JSON of one run; {@code floatAccuracy} and {@code importDetails} for an imported model only. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Result(String benchmark, String model, List<Integer> hidden, String params, String modelId, int samples,
@@ -65,7 +71,8 @@ final class MnistBench implements Callable<Integer> {
             double agreement, Latency latencyMs, double encryptMs, double decryptMs, int queryBytes, int responseBytes,
             int pbsCount, double ksPbsMs, double pbsBoundMs, Double latencyVsPbsBound, double pFailPerQuery,
             @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery, boolean sanitized, long publicKeyBytes,
-            MachineInfo machine, Double floatAccuracy, @JsonProperty("import") ImportDetails importDetails) {}
+            MachineInfo machine, Double floatAccuracy, @JsonProperty("import") ImportDetails importDetails,
+            int offset, int correct, PerImage perImageMs) {}
 
     @Override
     public Integer call() throws Exception {
@@ -78,6 +85,10 @@ final class MnistBench implements Callable<Integer> {
         Dataset test = BundledData.locate().mnistTest();
         if (samples < 1 || samples > test.size()) {
             throw new IllegalArgumentException("--samples must be in [1, " + test.size() + "], got " + samples);
+        }
+        if (offset < 0 || offset > test.size() - samples) {
+            throw new IllegalArgumentException("--offset must be in [0, " + (test.size() - samples) + "] for "
+                    + samples + " samples, got " + offset);
         }
         MnistModels.Model trained = onnx == null ? modelOptions.ensure(false, log) : imported(log);
         Circuit circuit = ModelArtifacts.readServer(trained.serverZip()).circuit();
@@ -92,7 +103,7 @@ final class MnistBench implements Callable<Integer> {
             double ksPbs = progress.step("KS+PBS x32 on 1 thread (same parameters)", () -> ksPbsMillis(client, single))
                     .value();
             log.println("encrypted inference, one image at a time:");
-            MnistRun.Stats s = MnistRun.run(circuit, spec, client, server, test, samples, log);
+            MnistRun.Stats s = MnistRun.run(circuit, spec, client, server, test, offset, samples, log);
             double p50 = MnistRun.median(s.serverMs());
             double bound = circuit.bootstrapCount() * ksPbs / threads;
             ImportDetails details = trained.metrics().importDetails();
@@ -106,7 +117,8 @@ final class MnistBench implements Callable<Integer> {
                     s.responseBytes(), circuit.bootstrapCount(), round(ksPbs), round(bound),
                     bound == 0 ? null : round(p50 / bound), trained.metrics().pFailPerQuery(),
                     round(trained.metrics().log2PFailPerQuery()), trained.metrics().sanitized(), eval.publicKeyBytes(),
-                    MachineInfo.describe(), details == null ? null : details.floatAccuracy(), details);
+                    MachineInfo.describe(), details == null ? null : details.floatAccuracy(), details, offset,
+                    s.correct(), new PerImage(rounded(s.serverMs()), rounded(s.encryptMs()), rounded(s.decryptMs())));
         }
     }
 
@@ -123,6 +135,10 @@ final class MnistBench implements Callable<Integer> {
 
     private static double round(double v) {
         return BenchOutput.round(v);
+    }
+
+    private static double[] rounded(double[] values) {
+        return Arrays.stream(values).map(MnistBench::round).toArray();
     }
 
     /** One keyswitch + bootstrap on one thread, mean of 32, after a warm-up batch. */

@@ -32,8 +32,9 @@ final class MnistRun {
 
     private MnistRun() {}
 
-    static Stats run(Circuit circuit, ClientSpec spec, ClientKey client, ServerContext server, Dataset test, int samples,
-            PrintStream log) {
+    /** Runs the test images {@code offset .. offset + samples - 1}. */
+    static Stats run(Circuit circuit, ClientSpec spec, ClientKey client, ServerContext server, Dataset test, int offset,
+            int samples, PrintStream log) {
         CircuitSimulator sim = CircuitSimulator.of(circuit);
         // Compiled once, as the inference server does when it loads the model.
         CompiledCircuit compiled = CompiledCircuit.compile(circuit);
@@ -46,7 +47,8 @@ final class MnistRun {
         int responseBytes = 0;
         long start = System.nanoTime();
         for (int i = 0; i < samples; i++) {
-            double[] raw = ModelPipeline.toDoubles(test.row(i));
+            int row = offset + i;
+            double[] raw = ModelPipeline.toDoubles(test.row(row));
             long[] x = spec.quantize(raw);
             double[] t = new double[1];
             GlweBatch query = Stopwatch.time(() -> client.encrypt(new long[][] {x}, spec.inputDelta()), t);
@@ -64,7 +66,7 @@ final class MnistRun {
             query.close();
             response.close();
             int predicted = spec.decode(outputs).classIndex();
-            correct += predicted == test.label(i) ? 1 : 0;
+            correct += predicted == test.label(row) ? 1 : 0;
             agreeing += predicted == spec.decode(sim.evaluate(x)).classIndex() ? 1 : 0;
             if ((i + 1) % Math.max(1, samples / 10) == 0 || i + 1 == samples) {
                 log.printf("  %4d/%d images  accuracy %.4f  agreement with simulator %.4f  %.1f s%n", i + 1, samples,

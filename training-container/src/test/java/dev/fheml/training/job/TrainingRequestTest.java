@@ -58,7 +58,8 @@ class TrainingRequestTest {
     assertEquals(0, d.warmupEpochs());
     assertEquals(0.05, d.noiseMargin());
     assertEquals(Optional.empty(), d.label());
-    assertEquals(FheParameters.PBS_L2, d.parameters().name());
+    assertEquals(Optional.empty(), d.parameters(), "auto: the compiler chooses");
+    assertTrue(d.compileOptions().chooseParameters());
     assertEquals(Optional.of(List.of()), with(b -> b.model(ModelKind.LOGREG)).hidden(), "logreg's hidden");
   }
 

@@ -61,7 +61,8 @@ class HyperparametersTest {
     assertFalse(r.trainNoise());
     assertEquals(4.5, r.noisePositions());
     assertEquals(Optional.of("kind"), r.label());
-    assertEquals(FheParameters.PBS_L1, r.parameters().name());
+    assertEquals(FheParameters.PBS_L1, r.parameters().orElseThrow().name());
+    assertFalse(r.compileOptions().chooseParameters());
   }
 
   @Test

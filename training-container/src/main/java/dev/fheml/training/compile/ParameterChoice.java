@@ -25,8 +25,8 @@ import java.util.Random;
  * cheaper set must not make the answers noisier.
  *
  * <p>The costs are {@code fhe-ml bench engine --params NAME} on one thread, measured one after the
- * other in one session (2026-12-03, 2 vCPU AMD EPYC, while another job ran: the absolute figures are
- * high by about a fifth, the ratios hold); only their order matters here. When
+ * other in one session (2026-12-03, 2 vCPU AMD EPYC, quiet; this shared VM's single-bootstrap times
+ * vary by ±15 % between sessions, their ratios much less); only their order matters here. When
  * candidates cost the same (a levelled circuit has no bootstrap), the earlier in {@link #PREFERENCE}
  * wins, so such models keep the default set and their ids.
  */
@@ -44,9 +44,9 @@ public final class ParameterChoice {
   static final int MIN_EVALUATIONS = 10_000;
   /** Keyswitch + bootstrap on one thread, ms, per set (bench engine; see the class comment). */
   static final Map<String, Double> KS_PBS_MS = Map.of(
-      FheParameters.PBS_1_1_L1, 18.9,
-      FheParameters.PBS_L1, 24.5,
-      FheParameters.PBS_L2, 37.8);
+      FheParameters.PBS_1_1_L1, 19.3,
+      FheParameters.PBS_L1, 25.3,
+      FheParameters.PBS_L2, 39.7);
   /** Tie-break between equally cheap sets: the default first. */
   static final List<String> PREFERENCE = List.of(FheParameters.PBS_L2, FheParameters.PBS_L1,
       FheParameters.PBS_1_1_L1);

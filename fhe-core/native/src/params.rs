@@ -5,6 +5,8 @@
 use crate::error::{FheError, FheResult};
 use tfhe::core_crypto::prelude::*;
 use tfhe::shortint::parameters::{ClassicPBSParameters, CompactPublicKeyEncryptionParameters, ModulusSwitchType};
+// Not aliased at the top level in 1.8.2; the current (v1_8) vetted constant.
+use tfhe::shortint::parameters::current_params::classic::tuniform::p_fail_2_minus_128::ks_pbs::V1_8_PARAM_MESSAGE_1_CARRY_1_KS_PBS_TUNIFORM_2M128 as BASE_1_1;
 use tfhe::shortint::parameters::PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128 as BASE_2_2;
 
 /// Geometry, noise and decompositions of one named parameter set.
@@ -22,15 +24,21 @@ pub struct FheParams {
     pub ks_base_log: DecompositionBaseLog,
     pub ks_level: DecompositionLevelCount,
     pub ciphertext_modulus: CiphertextModulus<u64>,
+    /// The vetted shortint set the geometry and noise come from (also its public-key parameters).
+    pub base: ClassicPBSParameters,
 }
 
-/// The shortint set we build on: 2_2 KS-PBS, TUniform noise, p-fail 2^-128 (tfhe-rs v1.8).
+/// The shortint set the 2_2 sets build on: KS-PBS, TUniform noise, p-fail 2^-128 (tfhe-rs v1.8); also
+/// the set of the shortint baseline timing.
 pub const BASE_SHORTINT: ClassicPBSParameters = BASE_2_2;
 
 /// Level-1 bootstrap exactly as tfhe-rs ships it (fastest; noisier bootstrap output).
 pub const PBS_L1: &str = "TUNIFORM_2M128_2_2_PBS_L1";
 /// Same keys and noise, level-2 bootstrap decomposition: ~2x bootstrap time, far less output noise.
 pub const PBS_L2: &str = "TUNIFORM_2M128_2_2_PBS_L2";
+/// tfhe-rs's 1_1 set as shipped: N = 512 with k = 4 (the big key stays 2048 long), so a bootstrap is
+/// cheaper but reads a quarter of the positions; for small models whose steps still fit.
+pub const PBS_1_1_L1: &str = "TUNIFORM_2M128_1_1_PBS_L1";
 
 const fn from_base(
     name: &'static str,
@@ -50,12 +58,14 @@ const fn from_base(
         ks_base_log: p.ks_base_log,
         ks_level: p.ks_level,
         ciphertext_modulus: p.ciphertext_modulus,
+        base: p,
     }
 }
 
-pub const ALL: [FheParams; 2] = [
+pub const ALL: [FheParams; 3] = [
     from_base(PBS_L1, BASE_2_2, BASE_2_2.pbs_base_log.0, BASE_2_2.pbs_level.0),
     from_base(PBS_L2, BASE_2_2, 15, 2),
+    from_base(PBS_1_1_L1, BASE_1_1, BASE_1_1.pbs_base_log.0, BASE_1_1.pbs_level.0),
 ];
 
 impl FheParams {
@@ -91,12 +101,12 @@ impl FheParams {
         }
     }
 
-    /// tfhe-rs's own public-key encryption parameters for the base set (its `TryFrom` conversion,
+    /// tfhe-rs's own public-key encryption parameters for the set's base (its `TryFrom` conversion,
     /// the one `CompactPublicKey::new(&client_key)` uses): a compact public key under the big key,
     /// with the GLWE noise. Returned as (dimension, noise) after checking the dimension is the big
     /// key's, since responses are re-randomized under the key they are encrypted with.
     pub fn public_key_encryption(&self) -> FheResult<(LweDimension, DynamicDistribution<u64>)> {
-        let pke = CompactPublicKeyEncryptionParameters::try_from(BASE_SHORTINT)
+        let pke = CompactPublicKeyEncryptionParameters::try_from(self.base)
             .map_err(|e| FheError::Internal(format!("tfhe-rs has no public-key parameters for the base set: {e}")))?;
         if pke.encryption_lwe_dimension != self.big_lwe_dimension() {
             return Err(FheError::Internal(format!(
@@ -108,12 +118,9 @@ impl FheParams {
         Ok((pke.encryption_lwe_dimension, pke.encryption_noise_distribution))
     }
 
-    /// Whether the base shortint set uses the centered modulus switch we reproduce.
-    pub fn base_uses_centered_ms() -> bool {
-        matches!(
-            BASE_SHORTINT.modulus_switch_noise_reduction_params,
-            ModulusSwitchType::CenteredMeanNoiseReduction
-        )
+    /// Whether the set's base uses the centered modulus switch we reproduce.
+    pub fn base_uses_centered_ms(&self) -> bool {
+        matches!(self.base.modulus_switch_noise_reduction_params, ModulusSwitchType::CenteredMeanNoiseReduction)
     }
 }
 
@@ -129,7 +136,7 @@ mod tests {
         assert_eq!(p.glwe_dimension, BASE_SHORTINT.glwe_dimension);
         assert_eq!(p.pbs_level, BASE_SHORTINT.pbs_level);
         assert_eq!(p.big_lwe_dimension().0, 2048);
-        assert!(FheParams::base_uses_centered_ms());
+        assert!(ALL.iter().all(FheParams::base_uses_centered_ms));
         let l2 = FheParams::by_name(PBS_L2).unwrap();
         assert_eq!(l2.lwe_noise, p.lwe_noise);
         assert_eq!(l2.glwe_noise, p.glwe_noise);
@@ -137,6 +144,20 @@ mod tests {
         let (dim, noise) = p.public_key_encryption().unwrap();
         assert_eq!(dim, p.big_lwe_dimension());
         assert_eq!(noise, BASE_SHORTINT.glwe_noise_distribution);
+    }
+
+    #[test]
+    fn one_one_set_is_tfhes_own_with_the_same_big_key_length() {
+        let p = FheParams::by_name(PBS_1_1_L1).unwrap();
+        assert_eq!(p.base, BASE_1_1);
+        assert_eq!((p.lwe_dimension, p.glwe_dimension, p.polynomial_size), (BASE_1_1.lwe_dimension,
+            BASE_1_1.glwe_dimension, BASE_1_1.polynomial_size));
+        assert_eq!((p.pbs_base_log, p.pbs_level), (BASE_1_1.pbs_base_log, BASE_1_1.pbs_level));
+        assert_eq!(p.big_lwe_dimension().0, 2048);
+        assert_eq!(p.lut_positions(), 512);
+        let (dim, noise) = p.public_key_encryption().unwrap();
+        assert_eq!(dim, p.big_lwe_dimension());
+        assert_eq!(noise, BASE_1_1.glwe_noise_distribution);
     }
 
     #[test]

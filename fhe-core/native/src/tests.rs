@@ -4,7 +4,7 @@ use crate::ciphertext::{CompactBatch, GlweBatch, LweBatch};
 use crate::circuit::{self, CompiledCircuit, StageSpec};
 use crate::error::{FheError, FheResult};
 use crate::keys::{ClientKey, ClientKeyData, EvaluationKeyData, ServerKey};
-use crate::params::{FheParams, PBS_L1, PBS_L2};
+use crate::params::{FheParams, PBS_1_1_L1, PBS_L1, PBS_L2};
 use crate::pool::EvaluationPool;
 use crate::{lut, ops, serial};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,7 +27,12 @@ fn pool() -> &'static EvaluationPool {
 fn fixture(name: &'static str) -> &'static Fixture {
     static L1: OnceLock<Fixture> = OnceLock::new();
     static L2: OnceLock<Fixture> = OnceLock::new();
-    let cell = if name == PBS_L1 { &L1 } else { &L2 };
+    static ONE_ONE: OnceLock<Fixture> = OnceLock::new();
+    let cell = match name {
+        PBS_L1 => &L1,
+        PBS_1_1_L1 => &ONE_ONE,
+        _ => &L2,
+    };
     cell.get_or_init(|| {
         let params = FheParams::by_name(name).unwrap();
         let client = ClientKey::generate_insecure_seeded(params, 42);
@@ -115,7 +120,9 @@ fn measure_pbs_noise(name: &'static str) -> (f64, f64) {
     let domain = n;
     let delta_in = lut::input_delta(domain);
     let width = 256;
-    let values: Vec<i64> = (0..width as i64).map(|i| 200 + 6 * i).collect();
+    // Spread over the table, a tenth of it clear of either end (N = 2048: 204, 210, ... 1841).
+    let margin = n as i64 / 10;
+    let values: Vec<i64> = (0..width as i64).map(|i| margin + i * (n as i64 - 2 * margin) / width as i64).collect();
     let mut w = vec![0i64; width * width];
     for j in 0..width {
         w[j * width + j] = 1;
@@ -154,6 +161,15 @@ fn bootstrap_noise_l2() {
     eprintln!("L2: reading sigma {pos:.2} positions, output sigma 2^{:.2}", out.log2());
     assert!(pos > 2.0 && pos < 12.0, "reading sigma {pos}");
     assert!(out > 2f64.powi(-25) && out < 2f64.powi(-20), "output sigma {out:e}");
+}
+
+#[test]
+fn bootstrap_noise_1_1() {
+    let (pos, out) = measure_pbs_noise(PBS_1_1_L1);
+    eprintln!("1_1: reading sigma {pos:.2} positions, output sigma 2^{:.2}", out.log2());
+    // Same modulus-switch rounding in positions as 2_2 (n is close), but on 512 positions, not 2048.
+    assert!(pos > 2.0 && pos < 12.0, "reading sigma {pos}");
+    assert!(out > 2f64.powi(-19) && out < 2f64.powi(-12), "output sigma {out:e}");
 }
 
 #[test]

@@ -18,7 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code fhe-ml bench engine}: the engine's operations at MNIST scale (784 inputs, 128 hidden, 10 outputs). */
+/**
+ * {@code fhe-ml bench engine}: the engine's operations at MNIST scale (784 inputs, or N where a ciphertext holds
+ * fewer; 128 hidden, 10 outputs).
+ */
 @Command(name = "engine", mixinStandardHelpOptions = true,
         description = "Time the engine's operations (keys, encrypt, dense, keyswitch + bootstrap, compaction, decrypt).")
 final class EngineBench implements Callable<Integer> {
@@ -68,13 +71,15 @@ final class EngineBench implements Callable<Integer> {
                 () -> ServerContext.expand(evaluation, threads));
         var single = progress.step("expand evaluation key (1 thread)", () -> ServerContext.expand(evaluation, 1));
 
-        long[] x = random.ints(INPUTS, 0, 16).asLongStream().toArray();
-        double encrypt = medianOf(progress, "encrypt one 784-vector (median of 21)", 21,
+        // One ciphertext holds N values: 784 where N = 2048, 512 for the 1_1 set.
+        int inputs = Math.min(INPUTS, params.polynomialSize());
+        long[] x = random.ints(inputs, 0, 16).asLongStream().toArray();
+        double encrypt = medianOf(progress, "encrypt one " + inputs + "-vector (median of 21)", 21,
                 () -> client.encrypt(new long[][] {x}, DELTA).close());
         GlweBatch query = client.encrypt(new long[][] {x}, DELTA);
 
-        DenseLayer hidden = randomLayer(random, INPUTS, HIDDEN, 7);
-        double dense = medianOf(progress, "dense 784->128 on the GLWE (median of 7)", 7,
+        DenseLayer hidden = randomLayer(random, inputs, HIDDEN, 7);
+        double dense = medianOf(progress, "dense " + inputs + "->128 on the GLWE (median of 7)", 7,
                 () -> server.value().dense(query, hidden).close());
         LweBatch h = server.value().dense(query, hidden);
         boolean exact = Arrays.equals(client.decrypt(h, DELTA)[0], hidden.apply(x));

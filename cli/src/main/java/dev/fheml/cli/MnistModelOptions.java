@@ -1,6 +1,7 @@
 package dev.fheml.cli;
 
 import dev.fheml.core.FheParameters;
+import dev.fheml.training.compile.ParameterChoice;
 import dev.fheml.training.train.ModelKind;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,8 +23,8 @@ final class MnistModelOptions {
     @Option(names = "--seed", description = "Training seed (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--params", description = "Parameter set (default: ${DEFAULT-VALUE}).")
-    String params = FheParameters.PBS_L2;
+    @Option(names = "--params", description = "Parameter set, or auto: the compiler chooses the cheapest that keeps the model's precision (default: ${DEFAULT-VALUE}).")
+    String params = ParameterChoice.AUTO;
 
     @Option(names = "--no-sanitize", description = "Compile without the sanitizing output bootstraps and"
             + " re-randomization (responses then leak the weights' algebra; see docs/security.md).")

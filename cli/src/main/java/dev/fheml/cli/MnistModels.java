@@ -37,7 +37,7 @@ final class MnistModels {
     /** Bumped when the recipe, compiler or artifact format changes what a cached model means. */
     // v2: saturating, sanitized circuits (format 2); v3: worst cases over the previous tables, range
     // reduction for imports
-    private static final String CACHE_VERSION = "v3";
+    private static final String CACHE_VERSION = "v4";
 
     /** A ready model folder with its metrics. */
     record Model(Path directory, TrainingMetrics metrics) {

@@ -12,7 +12,9 @@ import dev.fheml.inference.EvaluationStats;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.pipeline.ModelPipeline;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Encrypts test images one by one, evaluates them under FHE, decrypts, and compares with the
@@ -20,7 +22,7 @@ import java.util.Arrays;
  */
 final class MnistRun {
     record Stats(int samples, int correct, int agreeing, double[] serverMs, double[] encryptMs, double[] decryptMs,
-            int queryBytes, int responseBytes) {
+            int queryBytes, int responseBytes, double[] probeMs) {
         double accuracy() {
             return (double) correct / samples;
         }
@@ -32,8 +34,14 @@ final class MnistRun {
 
     private MnistRun() {}
 
-    static Stats run(Circuit circuit, ClientSpec spec, ClientKey client, ServerContext server, Dataset test, int samples,
-            PrintStream log) {
+    /**
+     * Runs the test images {@code offset .. offset + samples - 1}.
+     *
+     * @param probe timed between images (before the first and after every ⌈samples / 25⌉th), so whatever
+     *              else loads the machine weighs on it as on the images; its times are in {@link Stats#probeMs}
+     */
+    static Stats run(Circuit circuit, ClientSpec spec, ClientKey client, ServerContext server, Dataset test, int offset,
+            int samples, Runnable probe, PrintStream log) {
         CircuitSimulator sim = CircuitSimulator.of(circuit);
         // Compiled once, as the inference server does when it loads the model.
         CompiledCircuit compiled = CompiledCircuit.compile(circuit);
@@ -44,9 +52,13 @@ final class MnistRun {
         int agreeing = 0;
         int queryBytes = 0;
         int responseBytes = 0;
+        int probeEvery = Math.max(1, (samples + 24) / 25);
+        List<Double> probes = new ArrayList<>();
+        probes.add(Stopwatch.millis(probe));
         long start = System.nanoTime();
         for (int i = 0; i < samples; i++) {
-            double[] raw = ModelPipeline.toDoubles(test.row(i));
+            int row = offset + i;
+            double[] raw = ModelPipeline.toDoubles(test.row(row));
             long[] x = spec.quantize(raw);
             double[] t = new double[1];
             GlweBatch query = Stopwatch.time(() -> client.encrypt(new long[][] {x}, spec.inputDelta()), t);
@@ -64,15 +76,19 @@ final class MnistRun {
             query.close();
             response.close();
             int predicted = spec.decode(outputs).classIndex();
-            correct += predicted == test.label(i) ? 1 : 0;
+            correct += predicted == test.label(row) ? 1 : 0;
             agreeing += predicted == spec.decode(sim.evaluate(x)).classIndex() ? 1 : 0;
+            if ((i + 1) % probeEvery == 0) {
+                probes.add(Stopwatch.millis(probe));
+            }
             if ((i + 1) % Math.max(1, samples / 10) == 0 || i + 1 == samples) {
                 log.printf("  %4d/%d images  accuracy %.4f  agreement with simulator %.4f  %.1f s%n", i + 1, samples,
                         (double) correct / (i + 1), (double) agreeing / (i + 1), (System.nanoTime() - start) / 1e9);
             }
         }
         compiled.close();
-        return new Stats(samples, correct, agreeing, serverMs, encryptMs, decryptMs, queryBytes, responseBytes);
+        return new Stats(samples, correct, agreeing, serverMs, encryptMs, decryptMs, queryBytes, responseBytes,
+                probes.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     static double percentile(double[] values, double p) {

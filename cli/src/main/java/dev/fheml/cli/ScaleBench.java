@@ -12,6 +12,7 @@ import dev.fheml.core.circuit.Circuit;
 import dev.fheml.core.circuit.CircuitSimulator;
 import dev.fheml.core.circuit.ClientSpec;
 import dev.fheml.protocol.ArtifactNames;
+import dev.fheml.training.compile.ParameterChoice;
 import dev.fheml.training.data.BundledData;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.pipeline.ModelPipeline;
@@ -83,7 +84,7 @@ final class ScaleBench implements Callable<Integer> {
         Path work = Files.createTempDirectory("fhe-ml-bench-scale-");
         try {
             Path modelDir = model == ServeBench.ServedModel.tiny ? TinyModel.write(work.resolve("model")).dir()
-                    : MnistModels.ensure(List.of(64), null, 1, FheParameters.PBS_L2, false, log).directory();
+                    : MnistModels.ensure(List.of(64), null, 1, ParameterChoice.AUTO, false, log).directory();
             Circuit circuit = ModelArtifacts.readServer(modelDir.resolve(ArtifactNames.SERVER_ZIP)).circuit();
             ClientSpec spec = ModelArtifacts.readClient(modelDir.resolve(ArtifactNames.CLIENT_ZIP)).spec();
             List<double[]> inputs = inputs(circuit);

@@ -9,6 +9,7 @@ import dev.fheml.core.artifact.TinyModel;
 import dev.fheml.inference.EvaluationStats;
 import dev.fheml.inference.KeyCache;
 import dev.fheml.local.LocalStack;
+import dev.fheml.training.compile.ParameterChoice;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ final class ServeBench implements Callable<Integer> {
     private Result run(PrintStream log) throws Exception {
         Path work = Files.createTempDirectory("fhe-ml-bench-serve-");
         Path modelDir = model == ServedModel.tiny ? TinyModel.write(work.resolve("model")).dir()
-                : MnistModels.ensure(List.of(64), null, 1, FheParameters.PBS_L2, false, log).directory();
+                : MnistModels.ensure(List.of(64), null, 1, ParameterChoice.AUTO, false, log).directory();
         int cores = Runtime.getRuntime().availableProcessors();
         LocalStack.Options options = LocalStack.Options.of(modelDir).withKeyCacheBytes(keyCacheMb << 20)
                 .withConcurrency(cores, concurrency);

@@ -7,6 +7,7 @@ import dev.fheml.core.FheParameters;
 import dev.fheml.local.LocalStack;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.protocol.ExchangeLayout;
+import dev.fheml.training.compile.ParameterChoice;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -102,7 +103,7 @@ final class TargetOptions {
             }
             return modelDir;
         }
-        return MnistModels.ensure(List.of(64), null, 1, FheParameters.PBS_L2, false, log).directory();
+        return MnistModels.ensure(List.of(64), null, 1, ParameterChoice.AUTO, false, log).directory();
     }
 
     /** Opens the session: starts the local stack first when {@code --local}. */

@@ -40,4 +40,10 @@ class FheMlTest {
         String err = failure(1, "bench", "mnist", "--samples", "0");
         assertTrue(err.contains("--samples must be in [1, 10000], got 0"), err);
     }
+
+    @Test
+    void offsetPastTheTestSetIsAClearError() {
+        String err = failure(1, "bench", "mnist", "--samples", "5", "--offset", "9996");
+        assertTrue(err.contains("--offset must be in [0, 9995] for 5 samples, got 9996"), err);
+    }
 }

@@ -7,14 +7,21 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A named parameter set. Its numbers are read from the native engine, which takes them from
- * tfhe-rs's vetted 128-bit constants ({@code PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128}); only
- * the bootstrap decomposition differs between sets (noise and speed, not security).
+ * tfhe-rs's vetted 128-bit constants ({@code PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128} and
+ * {@code PARAM_MESSAGE_1_CARRY_1_KS_PBS_TUNIFORM_2M128}); the two 2_2 sets differ only in the
+ * bootstrap decomposition (noise and speed, not security).
  */
 public final class FheParameters {
     /** The bootstrap exactly as tfhe-rs ships it: level 1, base 2^23. Fastest, noisiest output. */
     public static final String PBS_L1 = "TUNIFORM_2M128_2_2_PBS_L1";
     /** Level-2 bootstrap: ~2x bootstrap time and key size, output noise ~2^-22 instead of ~2^-15. */
     public static final String PBS_L2 = "TUNIFORM_2M128_2_2_PBS_L2";
+    /**
+     * tfhe-rs's {@code PARAM_MESSAGE_1_CARRY_1_KS_PBS_TUNIFORM_2M128} as shipped: N = 512 with k = 4 (the
+     * big key is 2048 long, as above), a cheaper bootstrap that reads a quarter of the positions, and
+     * at most 512 inputs per ciphertext. For small models whose activation steps still fit.
+     */
+    public static final String PBS_1_1_L1 = "TUNIFORM_2M128_1_1_PBS_L1";
 
     private static final Map<String, FheParameters> CACHE = new ConcurrentHashMap<>();
 

@@ -36,10 +36,11 @@ class NoiseModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2})
+    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2, FheParameters.PBS_1_1_L1})
     void denseNoiseOnFreshInputs(String name) {
-        // 784 inputs pack 2 rows per weight polynomial, 100 inputs pack 20: the packed norm matters.
-        denseNoiseOnFreshInputs(name, 784);
+        // 784 inputs pack 2 rows per weight polynomial of N = 2048, 100 inputs pack 20: the packed norm
+        // matters (N = 512 holds at most 512 inputs).
+        denseNoiseOnFreshInputs(name, Math.min(784, FheParameters.byName(name).polynomialSize()));
         denseNoiseOnFreshInputs(name, 100);
     }
 
@@ -80,31 +81,36 @@ class NoiseModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2})
+    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2, FheParameters.PBS_1_1_L1})
     void bootstrapReadingAndOutputNoise(String name) {
         TestKeys.Set k = TestKeys.get(name);
         FheParameters p = k.parameters();
         int domain = p.polynomialSize();
         long deltaIn = p.inputDelta(domain);
-        long[] values = new long[SAMPLES];
+        // One ciphertext holds N values: SAMPLES values in SAMPLES / width queries, a tenth of the
+        // table clear of either end.
+        int width = Math.min(SAMPLES, domain);
+        int margin = domain / 10;
+        long[][] values = new long[SAMPLES / width][width];
         for (int j = 0; j < SAMPLES; j++) {
-            values[j] = 200 + (long) j * (p.polynomialSize() - 400) / SAMPLES;
+            values[j / width][j % width] = margin + (long) j * (domain - 2 * margin) / SAMPLES;
         }
         long[] identity = new long[domain];
         for (int v = 0; v < domain; v++) {
             identity[v] = v;
         }
         long deltaOut = 1L << 52; // 2^11 values in the half torus; residual window ±2^-13
-        try (GlweBatch ct = k.client().encrypt(new long[][] {values}, deltaIn);
-                LweBatch lwes = k.server().dense(ct, TestKeys.identity(SAMPLES, deltaIn));
+        try (GlweBatch ct = k.client().encrypt(values, deltaIn);
+                LweBatch lwes = k.server().dense(ct, TestKeys.identity(width, deltaIn));
                 LweBatch out = k.server().bootstrap(lwes, LookupTables.shared(identity, deltaOut))) {
-            long[] phases = k.client().phases(out)[0];
+            long[][] phases = k.client().phases(out);
             double[] reading = new double[SAMPLES];
             double[] output = new double[SAMPLES];
             for (int j = 0; j < SAMPLES; j++) {
-                long read = Encoding.decode(phases[j], deltaOut);
-                reading[j] = read - values[j];
-                output[j] = Encoding.torusError(phases[j], read, deltaOut);
+                long phase = phases[j / width][j % width];
+                long read = Encoding.decode(phase, deltaOut);
+                reading[j] = read - values[j / width][j % width];
+                output[j] = Encoding.torusError(phase, read, deltaOut);
             }
             NoiseModel model = new NoiseModel(p);
             assertClose(name + " bootstrap reading (positions)", model.readingSigmaPositions(model.freshVariance()),
@@ -116,7 +122,7 @@ class NoiseModelTest {
 
     /** A public-key encryption of zero on LWEs carrying only fresh noise; then a sanitized response. */
     @ParameterizedTest
-    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2})
+    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2, FheParameters.PBS_1_1_L1})
     void rerandomizationNoise(String name) {
         TestKeys.Set k = TestKeys.get(name);
         NoiseModel model = new NoiseModel(k.parameters());
@@ -143,7 +149,7 @@ class NoiseModelTest {
      * share its mask coefficients, hence their rounding errors, which would make 256 samples worth far fewer.
      */
     @ParameterizedTest
-    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2})
+    @ValueSource(strings = {FheParameters.PBS_L1, FheParameters.PBS_L2, FheParameters.PBS_1_1_L1})
     void keyswitchNoiseInCompaction(String name) {
         TestKeys.Set k = TestKeys.get(name);
         long delta = 1L << 40;

@@ -32,11 +32,32 @@ public final class CircuitSimulator {
 
     /** With simulated bootstrap reading noise (σ in positions), drawn from {@code random}. */
     public long[] evaluate(long[] input, Random random, double sigmaPositions) {
+        double[] sigmas = new double[readingStages()];
+        java.util.Arrays.fill(sigmas, sigmaPositions);
+        return evaluate(input, random, sigmas);
+    }
+
+    /** How many stages read a table (range reductions and bootstraps), in circuit order. */
+    public int readingStages() {
+        return (int) circuit.stages().stream().filter(s -> s instanceof Stage.Reduce || s instanceof Stage.Bootstrap)
+                .count();
+    }
+
+    /**
+     * With simulated reading noise of its own σ (in positions) for each table-reading stage, in circuit
+     * order ({@link #readingStages()} of them): the compiler predicts a different σ per stage.
+     */
+    public long[] evaluate(long[] input, Random random, double[] sigmaPerReadingStage) {
+        if (sigmaPerReadingStage.length != readingStages()) {
+            throw new IllegalArgumentException(sigmaPerReadingStage.length + " reading sigmas for " + readingStages()
+                    + " reading stages");
+        }
         if (input.length != circuit.inputLength()) {
             throw new IllegalArgumentException("input has " + input.length + " values, expected " + circuit.inputLength());
         }
         long[] values = input.clone();
         long delta = circuit.inputDelta();
+        int read = 0;
         for (Stage stage : circuit.stages()) {
             if (stage instanceof Stage.InputDense d) {
                 values = d.layer().apply(values);
@@ -45,14 +66,14 @@ public final class CircuitSimulator {
             } else if (stage instanceof Stage.Reduce r) {
                 int n = r.tables().count();
                 long[] corrections = bootstrap(java.util.Arrays.copyOf(values, n), delta, r.tables(), random,
-                        sigmaPositions);
+                        sigmaPerReadingStage[read++]);
                 long[] fine = new long[n];
                 for (int j = 0; j < n; j++) {
                     fine[j] = values[n + j] - corrections[j]; // wraps like the torus (deltaOut = delta)
                 }
                 values = fine;
             } else if (stage instanceof Stage.Bootstrap b) {
-                values = bootstrap(values, delta, b.tables(), random, sigmaPositions);
+                values = bootstrap(values, delta, b.tables(), random, sigmaPerReadingStage[read++]);
                 delta = b.tables().deltaOut();
             }
         }

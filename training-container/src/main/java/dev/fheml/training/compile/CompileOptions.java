@@ -23,9 +23,13 @@ import dev.fheml.training.quant.BootstrapNoise;
  *                             where the worst-case accumulators leave its activation steps too few
  *                             positions against the reading noise (one more bootstrap per neuron of
  *                             such a layer; see {@link FheCompiler}); off by default
+ * @param chooseParameters     compile for every vetted set and keep the cheapest that is as precise as the
+ *                             best ({@link ParameterChoice}); {@code parameters} is then only the set a
+ *                             single compilation uses. Off in {@link #defaults()}; requests turn it on
+ *                             unless a set is named
  */
 public record CompileOptions(FheParameters parameters, double rangeMargin, double log2PFailBound, boolean sanitize,
-    int outputToleranceUnits, boolean rangeReduction) {
+    int outputToleranceUnits, boolean rangeReduction, boolean chooseParameters) {
   /** The default bound: at most 2^-40 catastrophic failures per query. */
   public static final double DEFAULT_LOG2_P_FAIL = -40;
 
@@ -45,26 +49,32 @@ public record CompileOptions(FheParameters parameters, double rangeMargin, doubl
   public static CompileOptions defaults() {
     // The range margin is the one the training noise model assumes: both describe the same mapping.
     return new CompileOptions(FheParameters.byName(FheParameters.PBS_L2), BootstrapNoise.DEFAULT_MARGIN_FRACTION,
-        DEFAULT_LOG2_P_FAIL, true, 2, false);
+        DEFAULT_LOG2_P_FAIL, true, 2, false, false);
   }
 
   public CompileOptions withParameters(FheParameters set) {
-    return new CompileOptions(set, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits, rangeReduction);
+    return new CompileOptions(set, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits, rangeReduction, chooseParameters);
   }
 
   public CompileOptions withRangeMargin(double margin) {
-    return new CompileOptions(parameters, margin, log2PFailBound, sanitize, outputToleranceUnits, rangeReduction);
+    return new CompileOptions(parameters, margin, log2PFailBound, sanitize, outputToleranceUnits, rangeReduction, chooseParameters);
   }
 
   public CompileOptions withLog2PFailBound(double log2Bound) {
-    return new CompileOptions(parameters, rangeMargin, log2Bound, sanitize, outputToleranceUnits, rangeReduction);
+    return new CompileOptions(parameters, rangeMargin, log2Bound, sanitize, outputToleranceUnits, rangeReduction, chooseParameters);
   }
 
   public CompileOptions withSanitize(boolean on) {
-    return new CompileOptions(parameters, rangeMargin, log2PFailBound, on, outputToleranceUnits, rangeReduction);
+    return new CompileOptions(parameters, rangeMargin, log2PFailBound, on, outputToleranceUnits, rangeReduction, chooseParameters);
+  }
+
+  /** Exactly {@code set}, or (empty) the compiler's choice among the vetted sets. */
+  public CompileOptions withParameterChoice(java.util.Optional<FheParameters> set) {
+    return new CompileOptions(set.orElse(parameters), rangeMargin, log2PFailBound, sanitize, outputToleranceUnits,
+        rangeReduction, set.isEmpty());
   }
 
   public CompileOptions withRangeReduction(boolean on) {
-    return new CompileOptions(parameters, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits, on);
+    return new CompileOptions(parameters, rangeMargin, log2PFailBound, sanitize, outputToleranceUnits, on, chooseParameters);
   }
 }

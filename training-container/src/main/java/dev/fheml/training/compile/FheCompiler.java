@@ -100,6 +100,7 @@ public final class FheCompiler {
     long[][] pendingTables = null; // the previous bootstrapped layer's tables, waiting for their output delta
     long[] outputMin = new long[out.outputs()];
     long[] outputMax = new long[out.outputs()];
+    int outputCoarsening = 0; // log2 of the output units one sanitized output unit holds
 
     for (int l = 0; l < layers.size(); l++) {
       QuantizedLayer layer = layers.get(l);
@@ -157,13 +158,17 @@ public final class FheCompiler {
       if (last && options.sanitize()) {
         long maxAbs = 1;
         for (int k = 0; k < out.outputs(); k++) {
-          outputMin[k] = m.saturation[k].min();
-          outputMax[k] = m.saturation[k].max();
-          maxAbs = Math.max(maxAbs, Math.max(Math.abs(outputMin[k]), Math.abs(outputMax[k])));
+          maxAbs = Math.max(maxAbs, Math.max(Math.abs(m.saturation[k].min()), Math.abs(m.saturation[k].max())));
         }
-        long outDelta = 1L << (62 - (64 - Long.numberOfLeadingZeros(maxAbs)));
-        stages.add(new Stage.Bootstrap(LookupTables.perOutput(pendingTables, outDelta).asSaturating()));
-        stages.add(responseStage(outDelta, out.outputs(), reports));
+        outputCoarsening = outputCoarsening(maxAbs, out.outputs());
+        long[][] outTables = coarsen(pendingTables, outputCoarsening);
+        for (int k = 0; k < out.outputs(); k++) {
+          outputMin[k] = coarsen(m.saturation[k].min(), outputCoarsening);
+          outputMax[k] = coarsen(m.saturation[k].max(), outputCoarsening);
+        }
+        long outDelta = outputDelta(coarsen(maxAbs, outputCoarsening));
+        stages.add(new Stage.Bootstrap(LookupTables.perOutput(outTables, outDelta).asSaturating()));
+        stages.add(responseStage(outDelta, out.outputs(), outputCoarsening, reports));
       } else if (last) {
         long tolerance = options.outputToleranceUnits();
         for (int k = 0; k < out.outputs(); k++) {
@@ -178,7 +183,7 @@ public final class FheCompiler {
     Circuit circuit = new Circuit(params, model.input().numFeatures(), inputDelta, stages);
     double[] scales = new double[out.outputs()];
     for (int k = 0; k < scales.length; k++) {
-      scales[k] = out.accumulatorScale(k);
+      scales[k] = Math.scalb(out.accumulatorScale(k), outputCoarsening);
     }
     ClientSpec spec = new ClientSpec(params, CircuitCodec.modelId(circuit), model.input().encoding(), inputDelta,
         circuit.outputDelta(), model.classNames(), scales, outputMin, outputMax);
@@ -207,18 +212,66 @@ public final class FheCompiler {
         + " ln(classes) shows it)");
   }
 
+  /**
+   * log2 of the factor the sanitized outputs are divided by: 0 when the set's bootstrap output noise lets
+   * the clamped logits be decoded exactly (the level-2 sets), else the least that does. A noisier
+   * bootstrap (level 1) cannot carry a logit of up to 2^11 units to the client with a 2^-41 failure
+   * bound; rounding it to 2^c units can, and costs little, since the table read that produced it is
+   * already noisy by several positions. The agreement the rounding loses is measured, not assumed
+   * ({@link ParameterChoice}).
+   */
+  private int outputCoarsening(long maxAbs, int outputs) {
+    for (int c = 0; c < 62; c++) {
+      if (responseLog2PFail(outputDelta(coarsen(maxAbs, c)), outputs, COMPACTION_BITS[COMPACTION_BITS.length
+          - 1]) <= options.log2PFailBound() - 1) {
+        return c;
+      }
+    }
+    throw new UnsafeModelException("the sanitized response cannot be decoded with a failure probability under 2^"
+        + (options.log2PFailBound() - 1) + " at any output resolution");
+  }
+
+  /** The largest power-of-two delta that keeps values of |v| ≤ {@code maxAbs} in the padded half torus. */
+  private static long outputDelta(long maxAbs) {
+    return 1L << (62 - (64 - Long.numberOfLeadingZeros(Math.max(1, maxAbs))));
+  }
+
+  /** v / 2^c, rounded to nearest (ties up); v itself for c = 0. */
+  private static long coarsen(long v, int c) {
+    return c == 0 ? v : Math.floorDiv(v + (1L << (c - 1)), 1L << c);
+  }
+
+  private static long[][] coarsen(long[][] tables, int c) {
+    if (c == 0) {
+      return tables;
+    }
+    long[][] out = new long[tables.length][];
+    for (int j = 0; j < tables.length; j++) {
+      out[j] = Arrays.stream(tables[j]).map(v -> coarsen(v, c)).toArray();
+    }
+    return out;
+  }
+
+  private double responseLog2PFail(long outDelta, int outputs, int bits) {
+    double half = outDelta / 0x1p64 / 2;
+    double sigma = Math.sqrt(noise.bootstrapOutputVariance() + noise.publicKeyEncryptionVariance()
+        + noise.compactVariance(false, bits));
+    return NoiseModel.log2Tail(half / sigma) + Math.log(outputs) / Math.log(2);
+  }
+
   /** The sanitized response: re-randomized, compacted with the fewest bits that decode within budget. */
-  private Stage responseStage(long outDelta, int outputs, List<StageReport> reports) {
+  private Stage responseStage(long outDelta, int outputs, int coarsening, List<StageReport> reports) {
     double budget = options.log2PFailBound() - 1;
     double half = outDelta / 0x1p64 / 2;
     for (int bits : COMPACTION_BITS) {
       double sigma = Math.sqrt(noise.bootstrapOutputVariance() + noise.publicKeyEncryptionVariance()
           + noise.compactVariance(false, bits));
-      double log2P = NoiseModel.log2Tail(half / sigma) + Math.log(outputs) / Math.log(2);
+      double log2P = responseLog2PFail(outDelta, outputs, bits);
       if (log2P <= budget) {
         reports.add(new StageReport("response (sanitized)", 0, sigma / (2 * half), "output units", half / sigma,
             log2P, String.format("re-randomized under the client's public key, delta 2^%d, compacted to %d bits"
-                + " under the big key", 63 - Long.numberOfLeadingZeros(outDelta), bits)));
+                + " under the big key%s", 63 - Long.numberOfLeadingZeros(outDelta), bits, coarsening == 0 ? ""
+                : ", outputs rounded to 2^" + coarsening + " logit units")));
         return new Stage.Compact(false, bits, true);
       }
     }

@@ -20,7 +20,9 @@ import java.util.Optional;
  * @param threads        {@code threads}
  * @param testFraction   {@code test_fraction}: share held out for the metrics when there is no test data
  * @param label          {@code label}: the CSV label column; empty = the last column
- * @param parameters     {@code parameters}: the FHE parameter set
+ * @param parameters     {@code parameters}: the FHE parameter set; empty ({@code auto}, the default) lets
+ *                           the compiler choose the cheapest that keeps the model's precision
+ *                           ({@code ParameterChoice})
  * @param inputShape     {@code input_shape}: the input's shape without the batch dimension ({@code 1,28,28}),
  *                       when the graph does not declare it
  * @param inputNormalize {@code input_normalize}: {@code MEAN,STD} (or k means then k standard deviations, one
@@ -39,7 +41,7 @@ import java.util.Optional;
  * @param rangeReduction {@code range_reduction}: see {@link JobSettings#rangeReduction} (default on)
  */
 public record ImportRequest(QuantBits bits, long seed, int threads, double testFraction, Optional<String> label,
-    FheParameters parameters, Optional<List<Integer>> inputShape, Optional<double[]> inputNormalize,
+    Optional<FheParameters> parameters, Optional<List<Integer>> inputShape, Optional<double[]> inputNormalize,
     int finetuneEpochs, int batchSize, double learningRate, double weightDecay, boolean trainNoise,
     double noisePositions, Optional<Boolean> augment, boolean sanitize, boolean rangeReduction) {
 
@@ -63,7 +65,7 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
 
   /** The compiler's options: this parameter set, ranges widened as the noise model assumes. */
   public CompileOptions compileOptions() {
-    return CompileOptions.defaults().withParameters(parameters).withSanitize(sanitize)
+    return CompileOptions.defaults().withParameterChoice(parameters).withSanitize(sanitize)
         .withRangeReduction(rangeReduction);
   }
 
@@ -82,7 +84,7 @@ public record ImportRequest(QuantBits bits, long seed, int threads, double testF
   @Override
   public String toString() {
     return "ImportRequest[bits " + bits + ", seed " + seed + ", threads " + threads + ", test_fraction " + testFraction
-        + label.map(l -> ", label " + l).orElse("") + ", " + parameters.name()
+        + label.map(l -> ", label " + l).orElse("") + ", " + parameters.map(FheParameters::name).orElse("parameters auto")
         + inputShape.map(s -> ", input_shape " + s).orElse("")
         + inputNormalize.map(n -> ", input_normalize " + Arrays.toString(n)).orElse("")
         + (finetuneEpochs > 0 ? ", finetune_epochs " + finetuneEpochs + " (batch " + batchSize + ", lr "

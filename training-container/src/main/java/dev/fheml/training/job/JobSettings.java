@@ -1,6 +1,7 @@
 package dev.fheml.training.job;
 
 import dev.fheml.core.FheParameters;
+import dev.fheml.training.compile.ParameterChoice;
 import dev.fheml.training.quant.BootstrapNoise;
 import dev.fheml.training.quant.QuantBits;
 import java.util.Optional;
@@ -25,7 +26,7 @@ public abstract class JobSettings<B extends JobSettings<B>> {
   int threads = Runtime.getRuntime().availableProcessors();
   double testFraction = 0.2;
   String label;
-  String parameters = FheParameters.PBS_L2;
+  String parameters = ParameterChoice.AUTO;
   /** Rows per step unless given (a training request may choose from the data instead). */
   static final int DEFAULT_BATCH_SIZE = 64;
   /** Adam's initial rate unless given (likewise). */
@@ -103,11 +104,11 @@ public abstract class JobSettings<B extends JobSettings<B>> {
     return self();
   }
 
-  /** The FHE parameter set, one of {@link FheParameters#names()}. */
+  /** The FHE parameter set, one of {@link FheParameters#names()}, or {@code auto}: the compiler chooses. */
   public B parameters(String name) {
-    if (!FheParameters.names().contains(name)) {
-      throw new IllegalArgumentException("parameters must be one of " + FheParameters.names() + ", got '" + name
-          + "'");
+    if (!name.equals(ParameterChoice.AUTO) && !FheParameters.names().contains(name)) {
+      throw new IllegalArgumentException("parameters must be " + ParameterChoice.AUTO + " or one of "
+          + FheParameters.names() + ", got '" + name + "'");
     }
     this.parameters = name;
     return self();
@@ -178,8 +179,9 @@ public abstract class JobSettings<B extends JobSettings<B>> {
     return Optional.ofNullable(label);
   }
 
-  FheParameters parameterSet() {
-    return FheParameters.byName(parameters);
+  /** The set asked for; empty for {@code auto}. */
+  Optional<FheParameters> parameterSet() {
+    return parameters.equals(ParameterChoice.AUTO) ? Optional.empty() : Optional.of(FheParameters.byName(parameters));
   }
 
   Optional<Integer> batchSizeGiven() {

@@ -56,7 +56,9 @@ import java.util.Optional;
  *                           onto the bootstrap's positions, by the noise model and the compiler alike
  *                           (a {@code TrainMain} experiment, no hyperparameter)
  * @param label              {@code label}: the CSV label column's header name; empty = the last column
- * @param parameters         {@code parameters}: the FHE parameter set
+ * @param parameters         {@code parameters}: the FHE parameter set; empty ({@code auto}, the default) lets
+ *                           the compiler choose the cheapest that keeps the model's precision
+ *                           ({@code ParameterChoice})
  * @param sanitize           {@code sanitize}: sanitized responses (see {@link JobSettings#sanitize})
  * @param rangeReduction     {@code range_reduction}: see {@link JobSettings#rangeReduction} (default off)
  */
@@ -64,7 +66,7 @@ public record TrainingRequest(ModelKind model, Optional<List<Integer>> hidden, O
     Optional<Integer> batchSize, Optional<Double> learningRate, double weightDecay, QuantBits bits, long seed,
     int threads, double validationFraction, double testFraction,
     Optional<Boolean> augment, double elastic, boolean trainNoise, double noisePositions, int warmupEpochs,
-    double noiseMargin, Optional<String> label, FheParameters parameters, boolean sanitize,
+    double noiseMargin, Optional<String> label, Optional<FheParameters> parameters, boolean sanitize,
     boolean rangeReduction) {
 
   /** Control points per axis of the elastic distortion (measured for MNIST; not a setting). */
@@ -148,7 +150,7 @@ public record TrainingRequest(ModelKind model, Optional<List<Integer>> hidden, O
 
   /** The compiler's options: this parameter set, and ranges widened by the same margin as in training. */
   public CompileOptions compileOptions() {
-    return CompileOptions.defaults().withParameters(parameters).withRangeMargin(noiseMargin).withSanitize(sanitize)
+    return CompileOptions.defaults().withParameterChoice(parameters).withRangeMargin(noiseMargin).withSanitize(sanitize)
         .withRangeReduction(rangeReduction);
   }
 

@@ -3,7 +3,6 @@ package dev.fheml.training.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fheml.core.FheParameters;
-import dev.fheml.core.NoiseModel;
 import dev.fheml.core.artifact.ModelArtifacts;
 import dev.fheml.core.artifact.Sample;
 import dev.fheml.core.circuit.CircuitSimulator;
@@ -12,7 +11,7 @@ import dev.fheml.core.circuit.InputLayout;
 import dev.fheml.protocol.ArtifactNames;
 import dev.fheml.training.compile.CompileOptions;
 import dev.fheml.training.compile.CompiledModel;
-import dev.fheml.training.compile.FheCompiler;
+import dev.fheml.training.compile.ParameterChoice;
 import dev.fheml.training.compile.StageReport;
 import dev.fheml.training.data.Dataset;
 import dev.fheml.training.data.ImageShape;
@@ -97,16 +96,25 @@ public final class ModelPipeline {
    */
   public static Result compileAndPackage(String name, Origin origin, QuantizedModel quantized, Dataset test,
       CompileOptions options, Path outDir, PrintStream log) throws IOException {
-    log.printf("compiling for %s%n", options.parameters().name());
-    CompiledModel compiled = new FheCompiler(options).compile(quantized);
+    ParameterChoice.Result choice;
+    if (options.chooseParameters()) {
+      log.println("compiling for each vetted parameter set");
+      List<double[]> rows = IntStream.range(0, test.size()).mapToObj(r -> toDoubles(test.row(r))).toList();
+      choice = ParameterChoice.choose(quantized, options, rows, origin.seed(), log);
+    } else {
+      log.printf("compiling for %s%n", options.parameters().name());
+      choice = ParameterChoice.fixed(quantized, options);
+    }
+    CompiledModel compiled = choice.compiled();
+    FheParameters params = compiled.circuit().parameters();
+    log.printf("compiled for %s%n", params.name());
     compiled.report().forEach(r -> log.println("  " + r));
     log.printf("  failure probability per query 2^%.1f (bound 2^%.1f)%n", compiled.log2PFailPerQuery(),
         options.log2PFailBound());
 
-    FheParameters params = options.parameters();
     CircuitSimulator sim = CircuitSimulator.of(compiled.circuit());
     ClientSpec spec = compiled.clientSpec().withLayout(origin.layout());
-    double sigma = new NoiseModel(params).readingSigmaPositions(new NoiseModel(params).freshVariance());
+    double[] sigmas = compiled.readingSigmas(); // each reading stage's predicted noise
     int correctQuantized = 0;
     int correctNoisy = 0;
     Random noise = new Random(origin.seed());
@@ -116,7 +124,7 @@ public final class ModelPipeline {
       long[] x = spec.quantize(raw);
       var exact = spec.decode(sim.evaluate(x));
       correctQuantized += exact.classIndex() == test.label(r) ? 1 : 0;
-      correctNoisy += spec.decode(sim.evaluate(x, noise, sigma)).classIndex() == test.label(r) ? 1 : 0;
+      correctNoisy += spec.decode(sim.evaluate(x, noise, sigmas)).classIndex() == test.label(r) ? 1 : 0;
       double[] s = exact.scores().clone();
       Arrays.sort(s);
       double gap = s.length > 1 ? s[s.length - 1] - s[s.length - 2] : 0;
@@ -136,7 +144,7 @@ public final class ModelPipeline {
         accuracyQuantized, (double) correctNoisy / test.size(), baseline.accuracy(), params.name(), compiled.modelId(),
         compiled.circuit().bootstrapCount(), compiled.report().stream().map(StageReport::toString).toList(),
         Math.pow(2, compiled.log2PFailPerQuery()), compiled.log2PFailPerQuery(), options.sanitize(),
-        origin.importDetails());
+        choice.candidates(), origin.importDetails());
 
     Files.createDirectories(outDir);
     Map<String, Object> info = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.fheml.training.compile.ParameterChoice;
 import dev.fheml.training.train.ModelKind;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,8 @@ import java.util.Map;
  *                               query (a table read in its mirrored half, a response decoded wrongly)
  * @param log2PFailPerQuery      the same, as a power of two (the figure the README quotes)
  * @param sanitized              whether responses end in a bootstrap and are re-randomized
+ * @param parameterChoice        the parameter sets the compiler tried, with the chosen one and why each
+ *                               other was not (one entry when the parameters were given)
  * @param importDetails          how an imported model was made ({@code import}); absent for a trained one
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -45,7 +48,7 @@ public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden
     int trainRows, double trainSeconds, int testRows, double accuracyPlain, double accuracyQuantized,
     double accuracyNoisySimulated, double accuracyMajorityClass, String params, String modelId, int pbsCount,
     List<String> stages, double pFailPerQuery, @JsonProperty("log2_p_fail_per_query") double log2PFailPerQuery,
-    boolean sanitized,
+    boolean sanitized, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ParameterChoice.Candidate> parameterChoice,
     @JsonProperty("import") @JsonInclude(JsonInclude.Include.NON_NULL) ImportDetails importDetails) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,6 +56,7 @@ public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden
   public TrainingMetrics {
     hidden = List.copyOf(hidden);
     stages = List.copyOf(stages);
+    parameterChoice = parameterChoice == null ? List.of() : List.copyOf(parameterChoice);
   }
 
   /** A trained model's metrics (no import details). */
@@ -62,7 +66,7 @@ public record TrainingMetrics(String name, ModelKind model, List<Integer> hidden
       List<String> stages, double pFailPerQuery, double log2PFailPerQuery, boolean sanitized) {
     this(name, model, hidden, bits, epochs, seed, trainRows, trainSeconds, testRows, accuracyPlain, accuracyQuantized,
         accuracyNoisySimulated, accuracyMajorityClass, params, modelId, pbsCount, stages, pFailPerQuery,
-        log2PFailPerQuery, sanitized, null);
+        log2PFailPerQuery, sanitized, List.of(), null);
   }
 
   /** The JSON object's entries in order (numbers stay numbers): what metric lines are printed from. */

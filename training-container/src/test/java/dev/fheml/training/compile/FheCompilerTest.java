@@ -527,11 +527,11 @@ class FheCompilerTest {
         .withParameters(FheParameters.byName(FheParameters.PBS_L1));
     for (int tolerance : new int[] {0, 2}) {
       e = assertThrows(UnsafeModelException.class, () -> new FheCompiler(
-          new CompileOptions(l1.parameters(), l1.rangeMargin(), -40, false, tolerance, false)).compile(mlp));
+          new CompileOptions(l1.parameters(), l1.rangeMargin(), -40, false, tolerance, false, false)).compile(mlp));
       assertTrue(e.getMessage().contains("levelled output"), e.getMessage());
     }
     // ... so the bound decides: a looser one accepts the same model and states its figure.
-    CompiledModel loose = new FheCompiler(new CompileOptions(l1.parameters(), l1.rangeMargin(), -2, false, 2, false))
+    CompiledModel loose = new FheCompiler(new CompileOptions(l1.parameters(), l1.rangeMargin(), -2, false, 2, false, false))
         .compile(mlp);
     assertTrue(loose.log2PFailPerQuery() > -40 && loose.log2PFailPerQuery() <= -2, "2^" + loose.log2PFailPerQuery());
   }

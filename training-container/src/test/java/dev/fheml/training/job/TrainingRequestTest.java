@@ -58,7 +58,8 @@ class TrainingRequestTest {
     assertEquals(0, d.warmupEpochs());
     assertEquals(0.05, d.noiseMargin());
     assertEquals(Optional.empty(), d.label());
-    assertEquals(FheParameters.PBS_L2, d.parameters().name());
+    assertEquals(Optional.empty(), d.parameters(), "auto: the compiler chooses");
+    assertTrue(d.compileOptions().chooseParameters());
     assertEquals(Optional.of(List.of()), with(b -> b.model(ModelKind.LOGREG)).hidden(), "logreg's hidden");
   }
 
@@ -76,7 +77,7 @@ class TrainingRequestTest {
     assertEquals("validation_fraction must be in [0, 0.9], got NaN", failure(b -> b.validationFraction(Double.NaN)));
     assertEquals("hidden must be in [1, 4096], got 0", failure(b -> b.hidden(List.of(8, 0))));
     assertEquals("weight_bits must be in [2, 16], got 1", failure(b -> b.weightBits(1)));
-    assertTrue(failure(b -> b.parameters("TOY")).startsWith("parameters must be one of ["));
+    assertTrue(failure(b -> b.parameters("TOY")).startsWith("parameters must be auto or one of ["));
   }
 
   @Test
@@ -176,7 +177,9 @@ class TrainingRequestTest {
 
   @Test
   void parameterSetAndMarginGoToTheCompiler() {
-    assertEquals(CompileOptions.defaults(), TrainingRequest.defaults().compileOptions());
+    // The default asks the compiler to choose the set; otherwise the options are the compiler's defaults.
+    assertEquals(CompileOptions.defaults().withParameterChoice(Optional.empty()), TrainingRequest.defaults()
+        .compileOptions());
     CompileOptions o = with(b -> b.parameters(FheParameters.PBS_L1).noiseMargin(0.1)).compileOptions();
     assertEquals(FheParameters.PBS_L1, o.parameters().name());
     assertEquals(0.1, o.rangeMargin());

@@ -61,7 +61,8 @@ class HyperparametersTest {
     assertFalse(r.trainNoise());
     assertEquals(4.5, r.noisePositions());
     assertEquals(Optional.of("kind"), r.label());
-    assertEquals(FheParameters.PBS_L1, r.parameters().name());
+    assertEquals(FheParameters.PBS_L1, r.parameters().orElseThrow().name());
+    assertFalse(r.compileOptions().chooseParameters());
   }
 
   @Test
@@ -102,7 +103,7 @@ class HyperparametersTest {
         Arguments.of("{\"learning_rate\": \"NaN\"}", "hyperparameter learning_rate: 'NaN' is not a finite number"),
         Arguments.of("{\"test_fraction\": \"1\"}", "hyperparameter test_fraction must be in [0.01, 0.9], got 1"),
         Arguments.of("{\"seed\": \"1e30\"}", "hyperparameter seed: '1e30' is not a 64-bit integer"),
-        Arguments.of("{\"parameters\": \"TOY\"}", "hyperparameter parameters must be one of ["),
+        Arguments.of("{\"parameters\": \"TOY\"}", "hyperparameter parameters must be auto or one of ["),
         Arguments.of("{\"epoch\": \"3\"}", "unknown hyperparameter [epoch]; known: ["),
         Arguments.of("{\"hidden\": {\"a\": 1}}", "hyperparameter hidden in hyperparameters.json must be a string"),
         Arguments.of("[\"epochs\"]", "must hold a JSON object of hyperparameters"),

@@ -71,7 +71,7 @@ final class MnistModels {
         String recipe = "onnx-" + onnx.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + key + "-"
                 + CACHE_VERSION;
         Path dir = cacheRoot().resolve("models").resolve(recipe);
-        Optional<TrainingMetrics> metrics = ModelPipeline.readMetrics(dir);
+        Optional<TrainingMetrics> metrics = reusable(dir, log);
         if (metrics.isPresent()) {
             log.println("model: reusing " + dir);
             return new Model(dir, metrics.get());
@@ -109,7 +109,7 @@ final class MnistModels {
                 .replace(',', '-')) + "-e" + (epochs == null ? "default" : epochs) + "-s" + seed + "-" + params
                 + (sanitize ? "" : "-unsanitized") + "-" + CACHE_VERSION;
         Path dir = cacheRoot().resolve("models").resolve(recipe);
-        Optional<TrainingMetrics> metrics = retrain ? Optional.empty() : ModelPipeline.readMetrics(dir);
+        Optional<TrainingMetrics> metrics = retrain ? Optional.empty() : reusable(dir, log);
         if (metrics.isPresent()) {
             log.println("model: reusing " + dir);
             return new Model(dir, metrics.get());
@@ -134,5 +134,19 @@ final class MnistModels {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         log.println("model: saved to " + dir);
         return new Model(dir, result.metrics());
+    }
+
+    /**
+     * The metrics of the cached model in {@code dir}, or empty when there is none or it cannot be read (a
+     * copy written by another version of fhe-ml, a truncated file): such a copy is rebuilt, not an error.
+     */
+    static Optional<TrainingMetrics> reusable(Path dir, PrintStream log) {
+        try {
+            return ModelPipeline.readMetrics(dir);
+        } catch (IOException e) {
+            log.println("model: the cached copy in " + dir + " cannot be read (" + e.getClass().getSimpleName()
+                    + "); rebuilding it");
+            return Optional.empty();
+        }
     }
 }

@@ -17,14 +17,19 @@ import dev.fheml.protocol.Envelope;
 import dev.fheml.protocol.ExchangeLayout;
 import dev.fheml.protocol.HostingContract;
 import dev.fheml.protocol.Ids;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.gaul.s3proxy.junit.S3ProxyJunitCore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -150,6 +155,46 @@ final class TestServer implements AutoCloseable {
         return http.send(HttpRequest.newBuilder(uri.resolve(HostingContract.INVOCATIONS))
                 .header("Content-Type", HostingContract.ENVELOPE_CONTENT_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Status and body of a raw HTTP exchange. */
+    record RawResponse(int status, byte[] body) {}
+
+    /**
+     * Sends a POST's headers only, declaring {@code contentLength} body bytes that never follow, and
+     * reads the answer: what a server that refuses on the Content-Length alone must answer without
+     * reading the body. (Through a client that uploads the body, the answer races an upload the server
+     * will not read, and the connection's close can swallow it.)
+     */
+    RawResponse postHeadersOnly(long contentLength) throws IOException {
+        URI uri = server.uri();
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(20_000);
+            String head = "POST " + HostingContract.INVOCATIONS + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+                    + "Content-Type: " + HostingContract.ENVELOPE_CONTENT_TYPE + "\r\nContent-Length: " + contentLength
+                    + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream headers = new ByteArrayOutputStream();
+            while (!headers.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("the connection closed before the response headers ended: " + headers);
+                }
+                headers.write(b);
+            }
+            String[] lines = headers.toString(StandardCharsets.US_ASCII).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            int length = -1;
+            for (String line : lines) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            byte[] body = length >= 0 ? in.readNBytes(length) : in.readAllBytes();
+            return new RawResponse(status, body);
+        }
     }
 
     HttpClient http() {

@@ -106,7 +106,7 @@ final class MnistBench implements Callable<Integer> {
                     .value();
             log.println("encrypted inference, one image at a time (a batch of " + PROBE_BOOTSTRAPS + " KS+PBS on "
                     + threads + " threads timed between images):");
-            try (ParallelProbe probe = new ParallelProbe(client, server)) {
+            try (BootstrapBatch probe = new BootstrapBatch(client, server, PROBE_BOOTSTRAPS)) {
                 MnistRun.Stats s = MnistRun.run(circuit, spec, client, server, test, offset, samples, probe::run,
                         log);
                 return result(trained, circuit, spec, eval, threads, ksPbs, s);
@@ -161,22 +161,22 @@ final class MnistBench implements Callable<Integer> {
     /** Bootstraps per interleaved throughput batch: 32 per thread of a 2-core machine, ~1 s at level 2. */
     static final int PROBE_BOOTSTRAPS = 64;
 
-    /** A batch of {@link #PROBE_BOOTSTRAPS} keyswitch + bootstraps on the evaluation context's threads. */
-    private static final class ParallelProbe implements AutoCloseable {
+    /** {@code count} keyswitch + bootstraps of a mid-table value on one context's threads, ready to time. */
+    private static final class BootstrapBatch implements AutoCloseable {
         private final ServerContext server;
         private final GlweBatch ct;
         private final LweBatch lwes;
         private final LookupTables lut;
 
-        ParallelProbe(ClientKey client, ServerContext server) {
+        BootstrapBatch(ClientKey client, ServerContext server, int count) {
             FheParameters p = client.parameters();
             int domain = p.polynomialSize();
             long deltaIn = p.inputDelta(domain);
-            long[] values = new long[PROBE_BOOTSTRAPS];
+            long[] values = new long[count];
             Arrays.fill(values, domain / 2);
             this.server = server;
             this.ct = client.encrypt(new long[][] {values}, deltaIn);
-            this.lwes = server.dense(ct, EngineBench.identity(PROBE_BOOTSTRAPS, deltaIn));
+            this.lwes = server.dense(ct, EngineBench.identity(count, deltaIn));
             this.lut = LookupTables.shared(new long[domain], 1L << 50);
         }
 
@@ -193,17 +193,9 @@ final class MnistBench implements Callable<Integer> {
 
     /** One keyswitch + bootstrap on one thread, mean of 32, after a warm-up batch. */
     static double ksPbsMillis(ClientKey client, ServerContext single) {
-        FheParameters p = client.parameters();
-        int domain = p.polynomialSize();
-        long deltaIn = p.inputDelta(domain);
-        long[] table = new long[domain];
-        long[] values = new long[32];
-        Arrays.fill(values, domain / 2);
-        try (GlweBatch ct = client.encrypt(new long[][] {values}, deltaIn);
-                LweBatch lwes = single.dense(ct, EngineBench.identity(32, deltaIn))) {
-            LookupTables lut = LookupTables.shared(table, 1L << 50);
-            single.bootstrap(lwes, lut).close();
-            return Stopwatch.medianMillis(3, () -> single.bootstrap(lwes, lut).close()) / 32;
+        try (BootstrapBatch batch = new BootstrapBatch(client, single, 32)) {
+            batch.run();
+            return Stopwatch.medianMillis(3, batch::run) / 32;
         }
     }
 }

@@ -14,10 +14,13 @@ import java.util.Random;
 public final class CircuitSimulator {
     private final Circuit circuit;
     private final int polynomialSize;
+    private final int readingStages;
 
     private CircuitSimulator(Circuit circuit) {
         this.circuit = circuit;
         this.polynomialSize = circuit.parameters().polynomialSize();
+        this.readingStages = (int) circuit.stages().stream()
+                .filter(s -> s instanceof Stage.Reduce || s instanceof Stage.Bootstrap).count();
     }
 
     /** The simulator of {@code circuit}, on its parameter set's position grid (N). */
@@ -32,15 +35,14 @@ public final class CircuitSimulator {
 
     /** With simulated bootstrap reading noise (σ in positions), drawn from {@code random}. */
     public long[] evaluate(long[] input, Random random, double sigmaPositions) {
-        double[] sigmas = new double[readingStages()];
+        double[] sigmas = new double[readingStages];
         java.util.Arrays.fill(sigmas, sigmaPositions);
         return evaluate(input, random, sigmas);
     }
 
     /** How many stages read a table (range reductions and bootstraps), in circuit order. */
     public int readingStages() {
-        return (int) circuit.stages().stream().filter(s -> s instanceof Stage.Reduce || s instanceof Stage.Bootstrap)
-                .count();
+        return readingStages;
     }
 
     /**
@@ -48,8 +50,8 @@ public final class CircuitSimulator {
      * order ({@link #readingStages()} of them): the compiler predicts a different σ per stage.
      */
     public long[] evaluate(long[] input, Random random, double[] sigmaPerReadingStage) {
-        if (sigmaPerReadingStage.length != readingStages()) {
-            throw new IllegalArgumentException(sigmaPerReadingStage.length + " reading sigmas for " + readingStages()
+        if (sigmaPerReadingStage.length != readingStages) {
+            throw new IllegalArgumentException(sigmaPerReadingStage.length + " reading sigmas for " + readingStages
                     + " reading stages");
         }
         if (input.length != circuit.inputLength()) {

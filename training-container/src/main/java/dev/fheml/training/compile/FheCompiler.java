@@ -252,11 +252,14 @@ public final class FheCompiler {
     return out;
   }
 
-  private double responseLog2PFail(long outDelta, int outputs, int bits) {
-    double half = outDelta / 0x1p64 / 2;
-    double sigma = Math.sqrt(noise.bootstrapOutputVariance() + noise.publicKeyEncryptionVariance()
+  /** σ of a sanitized output as the client decodes it: bootstrap output, re-randomization, compaction. */
+  private double responseSigma(int bits) {
+    return Math.sqrt(noise.bootstrapOutputVariance() + noise.publicKeyEncryptionVariance()
         + noise.compactVariance(false, bits));
-    return NoiseModel.log2Tail(half / sigma) + Math.log(outputs) / Math.log(2);
+  }
+
+  private double responseLog2PFail(long outDelta, int outputs, int bits) {
+    return NoiseModel.log2Tail(outDelta / 0x1p64 / 2 / responseSigma(bits)) + Math.log(outputs) / Math.log(2);
   }
 
   /** The sanitized response: re-randomized, compacted with the fewest bits that decode within budget. */
@@ -264,8 +267,7 @@ public final class FheCompiler {
     double budget = options.log2PFailBound() - 1;
     double half = outDelta / 0x1p64 / 2;
     for (int bits : COMPACTION_BITS) {
-      double sigma = Math.sqrt(noise.bootstrapOutputVariance() + noise.publicKeyEncryptionVariance()
-          + noise.compactVariance(false, bits));
+      double sigma = responseSigma(bits);
       double log2P = responseLog2PFail(outDelta, outputs, bits);
       if (log2P <= budget) {
         reports.add(new StageReport("response (sanitized)", 0, sigma / (2 * half), "output units", half / sigma,

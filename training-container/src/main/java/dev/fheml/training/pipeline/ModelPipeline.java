@@ -96,10 +96,10 @@ public final class ModelPipeline {
    */
   public static Result compileAndPackage(String name, Origin origin, QuantizedModel quantized, Dataset test,
       CompileOptions options, Path outDir, PrintStream log) throws IOException {
+    List<double[]> rows = IntStream.range(0, test.size()).mapToObj(r -> toDoubles(test.row(r))).toList();
     ParameterChoice.Result choice;
     if (options.chooseParameters()) {
       log.println("compiling for each vetted parameter set");
-      List<double[]> rows = IntStream.range(0, test.size()).mapToObj(r -> toDoubles(test.row(r))).toList();
       choice = ParameterChoice.choose(quantized, options, rows, origin.seed(), log);
     } else {
       log.printf("compiling for %s%n", options.parameters().name());
@@ -120,7 +120,7 @@ public final class ModelPipeline {
     Random noise = new Random(origin.seed());
     List<double[]> gaps = new ArrayList<>();
     for (int r = 0; r < test.size(); r++) {
-      double[] raw = toDoubles(test.row(r));
+      double[] raw = rows.get(r);
       long[] x = spec.quantize(raw);
       var exact = spec.decode(sim.evaluate(x));
       correctQuantized += exact.classIndex() == test.label(r) ? 1 : 0;
